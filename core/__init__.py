@@ -1,0 +1,56 @@
+"""critlocus.core — numerics only; knows no paper.
+
+Networks and their parameter layout, activations and losses, float64 evaluation through
+``torch.func``, exact high-precision evaluation in mpmath, spectral decisions with
+evidence, three-valued verdicts and the precision ladder, batch evaluation.
+"""
+
+from .activations import (
+    Activation,
+    activation_names,
+    activations_with,
+    get_activation,
+    register_activation,
+)
+from .architecture import Architecture, Block, ParameterLayout
+from .batch import BatchResult, evaluate_batch
+from .data import Dataset
+from .decisions import ZeroDecision, decide_zero, zero_threshold
+from .errors import CritlocusError, InvalidArgument, PrecisionError, SpecError
+from .evaluation import PointEvaluation
+from .highprec import MPLandscape
+from .instance import Instance
+from .linear import (
+    FunctionalLoss,
+    LinearNetwork,
+    frobenius_distance,
+    quadratic_regression,
+    weighted_frobenius,
+)
+from .losses import Loss, get_loss, log_cosh, pseudo_huber, squared_error, weighted_squared_error
+from .network import Network, Problem
+from .points import BlockRule, Derived, Given, MeanTarget, PointRecipe, Zero
+from .precision import DEFAULT_LADDER, FLOAT64, Precision, mp_precision, parse_ladder
+from .spectrum import (
+    HessianSource,
+    SpectrumDecision,
+    classify_spectrum,
+    inertia_dense_mp,
+    inertia_float64,
+    inertia_range_sketch,
+)
+from .verdict import Outcome, TierResult, Verdict, combine_outcomes, escalate
+
+__all__ = [
+    "Activation", "activation_names", "activations_with", "get_activation", "register_activation",
+    "Architecture", "Block", "ParameterLayout", "BatchResult", "evaluate_batch", "Dataset",
+    "ZeroDecision", "decide_zero", "zero_threshold", "CritlocusError", "InvalidArgument",
+    "PrecisionError", "SpecError", "PointEvaluation", "MPLandscape", "Instance",
+    "FunctionalLoss", "LinearNetwork", "frobenius_distance", "quadratic_regression",
+    "weighted_frobenius", "Loss", "get_loss", "log_cosh", "pseudo_huber", "squared_error",
+    "weighted_squared_error", "Network", "Problem", "BlockRule", "Derived", "Given",
+    "MeanTarget", "PointRecipe", "Zero", "DEFAULT_LADDER", "FLOAT64", "Precision",
+    "mp_precision", "parse_ladder", "HessianSource", "SpectrumDecision", "classify_spectrum",
+    "inertia_dense_mp", "inertia_float64", "inertia_range_sketch", "Outcome", "TierResult",
+    "Verdict", "combine_outcomes", "escalate",
+]

@@ -1,0 +1,126 @@
+"""Three-valued verdicts and the precision ladder that decides them.
+
+A check is evaluated tier by tier (float64, then mpmath at increasing digits).  At each
+tier it answers ``true``, ``false`` or ``undecided`` (a value fell in the ambiguity band),
+and says whether its answer rests on an *exact* zero or equality.  The rules:
+
+1. ``undecided`` escalates to the next tier.
+2. float64 never reports ``fails``: a float64 ``false`` escalates for confirmation.
+3. float64 evaluates the *rounded* point, so it cannot confirm an exact zero (``fl(ȳ)`` is
+   not ``ȳ``): a float64 ``true`` that rests on an exact zero escalates too.  High-precision
+   tiers evaluate the point rebuilt from its construction.
+4. At a high-precision tier ``true`` gives ``holds``; ``false`` is confirmed at the next tier
+   (when the ladder has one) and gives ``fails`` only if that tier agrees.
+5. If no tier decides, the verdict is ``inconclusive``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .precision import Precision
+
+__all__ = ["Verdict", "TierResult", "Outcome", "escalate", "combine_outcomes"]
+
+TRUE, FALSE, UNDECIDED = "true", "false", "undecided"
+
+
+class Verdict(str, enum.Enum):
+    HOLDS = "holds"
+    FAILS = "fails"
+    INCONCLUSIVE = "inconclusive"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass
+class TierResult:
+    """What one check found at one precision."""
+
+    precision: str
+    status: str  # "true" | "false" | "undecided"
+    exact: bool
+    summary: str
+    evidence: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"precision": self.precision, "status": self.status, "rests_on_exact_zero": self.exact,
+                "summary": self.summary, "evidence": self.evidence}
+
+
+@dataclass
+class Outcome:
+    """The verdict of one check on one instance, with every tier that was evaluated."""
+
+    verdict: Verdict
+    check: str
+    tiers: list[TierResult]
+    reason: str
+    parts: list[Outcome] = field(default_factory=list)
+
+    @property
+    def deciding_tier(self) -> TierResult | None:
+        return self.tiers[-1] if self.tiers else None
+
+    @property
+    def precision(self) -> str | None:
+        return self.tiers[-1].precision if self.tiers else None
+
+    def to_dict(self) -> dict:
+        out = {"check": self.check, "verdict": self.verdict.value, "reason": self.reason,
+               "precision": self.precision, "tiers": [t.to_dict() for t in self.tiers]}
+        if self.parts:
+            out["parts"] = [p.to_dict() for p in self.parts]
+        return out
+
+    def leaves(self) -> list[Outcome]:
+        """The outcomes of the elementary checks (``self`` when it has no parts)."""
+        return [leaf for p in self.parts for leaf in p.leaves()] if self.parts else [self]
+
+
+def escalate(evaluate: Callable[[Precision], TierResult], ladder: Sequence[Precision], *,
+             check: str = "claim") -> Outcome:
+    """Run ``evaluate`` up the precision ladder and return the verdict (rules above)."""
+    tiers: list[TierResult] = []
+    i = 0
+    while i < len(ladder):
+        prec = ladder[i]
+        result = evaluate(prec)
+        tiers.append(result)
+        if result.status == UNDECIDED:
+            i += 1
+            continue
+        if prec.is_float64:
+            if result.status == TRUE and not result.exact:
+                return Outcome(Verdict.HOLDS, check, tiers, "decided in float64 (no exact zero involved)")
+            i += 1
+            continue
+        if result.status == TRUE:
+            return Outcome(Verdict.HOLDS, check, tiers, f"decided at {prec.label}")
+        if i + 1 == len(ladder):
+            return Outcome(Verdict.FAILS, check, tiers, f"refuted at {prec.label} (top of the ladder)")
+        confirm = evaluate(ladder[i + 1])
+        tiers.append(confirm)
+        if confirm.status == FALSE:
+            return Outcome(Verdict.FAILS, check, tiers,
+                           f"refuted at {prec.label}, confirmed at {ladder[i + 1].label}")
+        if confirm.status == TRUE:
+            return Outcome(Verdict.INCONCLUSIVE, check, tiers,
+                           f"{prec.label} refutes but {ladder[i + 1].label} confirms: the verdict "
+                           "depends on the precision")
+        i += 2  # the confirming tier was undecided: go further up
+    return Outcome(Verdict.INCONCLUSIVE, check, tiers,
+                   "no precision in the ladder separates zero from nonzero")
+
+
+def combine_outcomes(outcomes: Sequence[Outcome]) -> Verdict:
+    """Conjunction: ``fails`` if any fails, else ``inconclusive`` if any is, else ``holds``."""
+    verdicts = {o.verdict for o in outcomes}
+    if Verdict.FAILS in verdicts:
+        return Verdict.FAILS
+    if Verdict.INCONCLUSIVE in verdicts:
+        return Verdict.INCONCLUSIVE
+    return Verdict.HOLDS

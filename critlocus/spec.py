@@ -1,0 +1,133 @@
+"""The declarative spec format: one claim of one paper (or one conjecture), stated once.
+
+A :class:`Spec` says *what* is claimed — id, source, statement in words and as a formula,
+hypotheses, the strategy generating instances, the claim and the expected outcome — and
+nothing about *how* it is checked; the runner (:mod:`critlocus.runner`) and the claims'
+numerics (:mod:`critlocus.claims`, :mod:`critlocus.core`) do that.
+
+A spec file is any ``.py`` file defining :class:`Spec` objects at module level::
+
+    from critlocus import Spec, Source, claims, strategies
+
+    SPEC = Spec(
+        id="mine.core-no-positive",
+        source=Source("conjecture"),
+        statement="Core points have no positive Hessian eigenvalue.",
+        formula="p ∈ C  ⇒  n₊(Hess L(p)) = 0",
+        hypotheses=("σ smooth, σ(0) = 0", "L2 loss"),
+        instances=strategies.core_locus_instances(max_depth=5, max_width=6),
+        claim=claims.hessian_inertia(positive=0),
+    )
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from hypothesis.strategies import SearchStrategy
+
+from critlocus.core.errors import SpecError
+from critlocus.core.instance import Instance
+from critlocus.core.verdict import Outcome
+
+from .claims import Claim
+
+__all__ = ["Source", "Spec", "KINDS", "EXPECTED"]
+
+KINDS = ("theorem", "corollary", "lemma", "proposition", "example", "definition", "conjecture",
+         "literal", "false-variant")
+EXPECTED = ("holds", "fails")
+_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a claim comes from: ``paper`` (e.g. ``"Cooper 2020"``), ``result`` (e.g.
+    ``"Theorem 3.2"``), ``section`` and the catalogue's provenance ``tags`` (SRC, REC, VER, UNC)."""
+
+    paper: str
+    result: str = ""
+    section: str = ""
+    tags: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        parts = [self.paper, self.result, self.section]
+        return ", ".join(p for p in parts if p)
+
+    def to_dict(self) -> dict:
+        return {"paper": self.paper, "result": self.result, "section": self.section,
+                "tags": list(self.tags)}
+
+
+@dataclass(frozen=True, eq=False)
+class Spec:
+    """One checkable claim.
+
+    - ``id``: the catalogue id (``"cooper.thm3.2"``); letters, digits, ``._-``.
+    - ``source``: a :class:`Source` (or a string, taken as the paper).
+    - ``statement`` / ``formula``: the claim in words and in symbols.
+    - ``hypotheses``: the assumptions, in words (the strategy enforces them).
+    - ``instances``: a Hypothesis strategy of :class:`~critlocus.core.instance.Instance`.
+    - ``claim``: a :class:`~critlocus.claims.Claim` checked on every instance.
+    - ``expected``: ``"holds"`` for a theorem or conjecture, ``"fails"`` for a statement known
+      to be false (the framework must refute it).
+    - ``kind``: one of :data:`KINDS`.
+    - ``notes``: readings, uncertainties, corrections.
+    - ``target``: optional ``(instance, outcome) -> float`` passed to ``hypothesis.target`` to
+      steer the search (e.g. toward small spectral gaps).
+    """
+
+    id: str
+    source: Source | str
+    statement: str
+    instances: SearchStrategy[Instance]
+    claim: Claim
+    formula: str = ""
+    hypotheses: tuple[str, ...] = ()
+    expected: str = "holds"
+    kind: str = "theorem"
+    title: str = ""
+    notes: str = ""
+    target: Callable[[Instance, Outcome], float] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        where = f"spec {self.id!r}"
+        if not isinstance(self.id, str) or not _ID.match(self.id):
+            raise SpecError(f"spec id {self.id!r} must be a non-empty string of letters, digits, '._-'")
+        if isinstance(self.source, str):
+            object.__setattr__(self, "source", Source(self.source))
+        elif not isinstance(self.source, Source):
+            raise SpecError(f"{where}: source must be a Source or a string, got {self.source!r}")
+        if not isinstance(self.statement, str) or not self.statement.strip():
+            raise SpecError(f"{where}: statement must be a non-empty string")
+        if not isinstance(self.instances, SearchStrategy):
+            raise SpecError(f"{where}: instances must be a Hypothesis strategy of Instance objects, "
+                            f"got {type(self.instances).__name__}")
+        if not isinstance(self.claim, Claim):
+            raise SpecError(f"{where}: claim must be a critlocus.claims.Claim, got "
+                            f"{type(self.claim).__name__}; build one with critlocus.claims")
+        if self.expected not in EXPECTED:
+            raise SpecError(f"{where}: expected must be one of {EXPECTED}, got {self.expected!r}")
+        if self.kind not in KINDS:
+            raise SpecError(f"{where}: kind must be one of {KINDS}, got {self.kind!r}")
+        if isinstance(self.hypotheses, str):
+            object.__setattr__(self, "hypotheses", (self.hypotheses,))
+        object.__setattr__(self, "hypotheses", tuple(self.hypotheses))
+        if self.target is not None and not callable(self.target):
+            raise SpecError(f"{where}: target must be callable (instance, outcome) -> float")
+
+    def describe(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "kind": self.kind,
+            "source": self.source.to_dict(),
+            "statement": self.statement,
+            "formula": self.formula,
+            "hypotheses": list(self.hypotheses),
+            "claim": self.claim.describe(),
+            "expected": self.expected,
+            "notes": self.notes,
+        }
