@@ -18,12 +18,12 @@ import torch
 from .errors import InvalidArgument
 
 __all__ = [
-    "Activation",
     "PROPERTIES",
-    "register_activation",
-    "get_activation",
+    "Activation",
     "activation_names",
     "activations_with",
+    "get_activation",
+    "register_activation",
 ]
 
 PROPERTIES = ("smooth", "analytic", "zero_at_zero", "strictly_increasing", "bounded")

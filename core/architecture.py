@@ -23,7 +23,7 @@ def _positive_ints(name: str, values: Sequence[int], *, minimum_length: int) -> 
     try:
         out = tuple(values)
     except TypeError:
-        raise InvalidArgument(f"{name} must be a sequence of positive integers, got {values!r}")
+        raise InvalidArgument(f"{name} must be a sequence of positive integers, got {values!r}") from None
     if len(out) < minimum_length:
         raise InvalidArgument(f"{name} needs at least {minimum_length} entries, got {values!r}")
     for v in out:

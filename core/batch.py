@@ -18,7 +18,7 @@ from typing import Any
 
 from .runtime import limit_threads
 
-__all__ = ["BatchResult", "evaluate_batch", "default_executor"]
+__all__ = ["BatchResult", "default_executor", "evaluate_batch"]
 
 
 @dataclass

@@ -21,9 +21,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import mpmath
+
 from .precision import Precision
 
-__all__ = ["KAPPA", "zero_threshold", "ZeroDecision", "decide_zero", "as_float"]
+__all__ = ["KAPPA", "ZeroDecision", "as_float", "decide_zero", "zero_threshold"]
 
 KAPPA = 4.0
 
@@ -39,8 +41,13 @@ def as_float(x) -> float:
 
 
 def zero_threshold(precision: Precision, n: int, scale: float) -> float:
-    """τ = κ·n·u·S (see the module docstring).  A zero scale gives the smallest normal float."""
-    return max(KAPPA * max(n, 1) * precision.unit_roundoff * abs(scale), 1e-300)
+    """τ = κ·n·u·S (see the module docstring), as a float (0 when S = 0 or it underflows)."""
+    return KAPPA * max(n, 1) * precision.unit_roundoff * abs(float(scale))
+
+
+def _threshold_mp(precision: Precision, n: int, scale: float) -> mpmath.mpf:
+    """τ in mpmath: exact comparisons even where the float τ would underflow."""
+    return mpmath.mpf(KAPPA) * max(n, 1) * mpmath.ldexp(1, -precision.bits) * abs(mpmath.mpf(scale))
 
 
 @dataclass
@@ -61,7 +68,7 @@ class ZeroDecision:
         if self.status == ZERO:
             return math.inf if self.value == 0 else self.threshold / self.value
         if self.status == NONZERO:
-            return self.value / self.band_top
+            return math.inf if self.band_top == 0 else self.value / self.band_top
         return 1.0
 
     def to_dict(self) -> dict:
@@ -78,9 +85,14 @@ class ZeroDecision:
 
 def decide_zero(value, precision: Precision, *, n: int, scale: float,
                 quantity: str = "value", **details) -> ZeroDecision:
-    """Classify ``|value|`` against τ = κ·n·u·scale and the ambiguity band above it."""
-    v = abs(as_float(value))
-    tau = zero_threshold(precision, n, scale)
-    top = tau * precision.band_factor
+    """Classify ``|value|`` against τ = κ·n·u·scale and the ambiguity band above it.
+
+    The comparison is exact (in mpmath), so values and thresholds below the float64 range
+    (e.g. a gradient of 1e-323 at a point whose data are 0) are still classified correctly.
+    """
+    v = abs(mpmath.mpf(value))
+    tau = _threshold_mp(precision, n, scale)
+    top = tau * mpmath.mpf(precision.band_factor)
     status = ZERO if v <= tau else (NONZERO if v > top else AMBIGUOUS)
-    return ZeroDecision(precision.label, v, tau, top, status, quantity, dict(details))
+    return ZeroDecision(precision.label, as_float(v), as_float(tau), as_float(top), status, quantity,
+                        dict(details))

@@ -6,7 +6,7 @@ and, where possible, says what to do instead.
 
 from __future__ import annotations
 
-__all__ = ["CritlocusError", "InvalidArgument", "SpecError", "PrecisionError"]
+__all__ = ["CritlocusError", "InvalidArgument", "PrecisionError", "SpecError"]
 
 
 class CritlocusError(Exception):

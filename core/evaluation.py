@@ -18,14 +18,8 @@ from .decisions import ZeroDecision, as_float, decide_zero
 from .highprec import MPLandscape
 from .network import Problem
 from .points import PointRecipe
-from .precision import Precision
-from .spectrum import (
-    SpectrumDecision,
-    classify_spectrum,
-    inertia_dense_mp,
-    inertia_float64,
-    inertia_range_sketch,
-)
+from .precision import FLOAT64, Precision
+from .spectrum import HessianSource, SpectrumDecision, decide_inertia
 
 __all__ = ["PointEvaluation"]
 
@@ -128,7 +122,7 @@ class PointEvaluation:
                 comps = np.abs(g)
             else:
                 with mpmath.workdps(precision.dps):
-                    norm = as_float(mpmath.sqrt(mpmath.fdot(g, g)))
+                    norm = mpmath.sqrt(mpmath.fdot(g, g))  # kept in mpmath: exact comparison
                 comps = np.array([abs(as_float(x)) for x in g])
             names = self.problem.architecture.layout.coordinate_names()
             worst = int(np.argmax(comps)) if len(comps) else 0
@@ -141,33 +135,29 @@ class PointEvaluation:
         return self._memo(("gdec", precision.label), compute)
 
     def inertia(self, precision: Precision) -> SpectrumDecision:
-        """Hessian inertia at ``precision`` (see :mod:`critlocus.core.spectrum`)."""
-        return self._memo(("inertia", precision.label), lambda: self._inertia(precision))
+        """Hessian inertia at ``precision`` (see :func:`critlocus.core.spectrum.decide_inertia`)."""
+        def compute():
+            f64_decision = None if precision.is_float64 else self.inertia(FLOAT64)
+            return decide_inertia(_LandscapeHessian(self), precision, scale=self.hessian_scale(),
+                                  float64_decision=f64_decision, dense_limit=self.dense_limit,
+                                  dense_fallback_limit=self.dense_fallback_limit, seed=self.seed)
+        return self._memo(("inertia", precision.label), compute)
 
-    def _inertia(self, precision: Precision) -> SpectrumDecision:
-        scale = self.hessian_scale()
-        if precision.is_float64:
-            return inertia_float64(self.hessian_f64(), precision, scale=scale)
-        n = self.n_params
-        land = self.landscape_mp(precision)
-        if n <= self.dense_limit:
-            with mpmath.workdps(precision.dps):
-                H = land.hessian()
-            return inertia_dense_mp(H, precision, scale=scale)
-        from .precision import FLOAT64
-        d64 = self.inertia(FLOAT64)
-        hint = d64.n_pos + d64.n_neg + d64.n_ambiguous
-        decision = inertia_range_sketch(land.hvp, n, precision, scale=scale, rank_hint=hint,
-                                        seed=self.seed)
-        if decision is not None:
-            return decision
-        if n <= self.dense_fallback_limit:
-            with mpmath.workdps(precision.dps):
-                H = land.hessian()
-            return inertia_dense_mp(H, precision, scale=scale)
-        undecided = classify_spectrum([], precision, size=n, scale=scale,
-                                      method="none: rank too large for a sketch and N above the "
-                                             f"dense limit {self.dense_fallback_limit}")
-        undecided.n_ambiguous = n
-        undecided.n_zero = 0
-        return undecided
+
+class _LandscapeHessian(HessianSource):
+    """Hess L at the evaluation's point: float64 via torch, mpmath via the R-operator."""
+
+    def __init__(self, evaluation: PointEvaluation):
+        self.evaluation = evaluation
+        self.size = evaluation.n_params
+
+    def dense_float64(self) -> np.ndarray:
+        return self.evaluation.hessian_f64()
+
+    def matvec_mp(self, v, precision):
+        return self.evaluation.landscape_mp(precision).hvp(v)
+
+    def dense_mp(self, precision):
+        land = self.evaluation.landscape_mp(precision)
+        with mpmath.workdps(precision.dps):
+            return land.hessian()

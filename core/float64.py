@@ -20,12 +20,12 @@ from .losses import Loss
 from .network import Network, Problem
 
 __all__ = [
-    "loss_f64",
     "gradient_f64",
     "hessian_f64",
+    "loss_f64",
     "output_jacobian_f64",
-    "residual_gradient_f64",
     "outputs_f64",
+    "residual_gradient_f64",
 ]
 
 

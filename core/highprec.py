@@ -138,7 +138,7 @@ class MPLandscape:
         ell = self.depth
         VW, Vb = self._unpack(to_mpf_list(v))
         RgW, Rgb = self._zeros_like_params()
-        for (a, h, s1, s2, g, e, phi2) in self._cache:
+        for (a, _h, s1, s2, g, e, phi2) in self._cache:
             Ra: dict[int, list[mpf]] = {0: [mpf(0)] * len(a[0])}
             Rh: dict[int, list[mpf]] = {}
             for k in range(1, ell + 1):

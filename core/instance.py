@@ -64,6 +64,9 @@ class Instance:
             "info": dict(self.info),
         }
 
+    def _repr_pretty_(self, printer, cycle) -> None:  # Hypothesis / IPython pretty-printing
+        printer.text(repr(self))
+
     def __repr__(self) -> str:
         return (f"Instance({self.label}; {self.problem.architecture}; "
                 f"{self.problem.network.activation.name}; {self.problem.loss.name}; d={self.n_data})")

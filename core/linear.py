@@ -19,8 +19,8 @@ from .architecture import Architecture
 from .errors import InvalidArgument
 
 __all__ = [
-    "LinearNetwork",
     "FunctionalLoss",
+    "LinearNetwork",
     "frobenius_distance",
     "quadratic_regression",
     "weighted_frobenius",

@@ -19,12 +19,12 @@ from .errors import InvalidArgument
 
 __all__ = [
     "Loss",
+    "get_loss",
+    "log_cosh",
+    "loss_names",
+    "pseudo_huber",
     "squared_error",
     "weighted_squared_error",
-    "pseudo_huber",
-    "log_cosh",
-    "get_loss",
-    "loss_names",
 ]
 
 

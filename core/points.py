@@ -20,7 +20,7 @@ from .architecture import Architecture
 from .data import Dataset
 from .errors import InvalidArgument
 
-__all__ = ["BlockRule", "Zero", "Given", "MeanTarget", "Derived", "PointRecipe"]
+__all__ = ["BlockRule", "Derived", "Given", "MeanTarget", "PointRecipe", "Zero"]
 
 
 class BlockRule:

@@ -8,12 +8,13 @@ fixed number.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
 from .errors import InvalidArgument
 
-__all__ = ["Precision", "FLOAT64", "mp_precision", "DEFAULT_LADDER", "parse_ladder"]
+__all__ = ["DEFAULT_LADDER", "FLOAT64", "Precision", "mp_precision", "parse_ladder"]
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def mp_precision(digits: int) -> Precision:
             f"mpmath precision must be an integer number of digits >= 20, got {digits!r}; "
             "below that it adds nothing over float64"
         )
-    bits = int(math.ceil(digits * math.log2(10))) + 1
+    bits = math.ceil(digits * math.log2(10)) + 1
     return Precision("mpmath", float(digits), bits)
 
 
@@ -93,6 +94,6 @@ def parse_ladder(spec: str | tuple[int, ...] | list[int]) -> tuple[Precision, ..
         digits = list(spec)
     if not digits:
         raise InvalidArgument("the precision ladder needs at least one mpmath tier, e.g. '30,60'")
-    if any(b <= a for a, b in zip(digits, digits[1:])):
+    if any(b <= a for a, b in itertools.pairwise(digits)):
         raise InvalidArgument(f"precision ladder digits must increase strictly, got {digits}")
     return (FLOAT64, *(mp_precision(d) for d in digits))

@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 
 from .precision import Precision
 
-__all__ = ["Verdict", "TierResult", "Outcome", "escalate", "combine_outcomes"]
+__all__ = ["Outcome", "TierResult", "Verdict", "combine_outcomes", "escalate"]
 
 TRUE, FALSE, UNDECIDED = "true", "false", "undecided"
 
 
-class Verdict(str, enum.Enum):
+class Verdict(enum.StrEnum):
     HOLDS = "holds"
     FAILS = "fails"
     INCONCLUSIVE = "inconclusive"

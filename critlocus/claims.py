@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Union
 
 from critlocus.core.decisions import AMBIGUOUS, NONZERO, ZERO, decide_zero
 from critlocus.core.errors import SpecError
@@ -30,16 +29,16 @@ from critlocus.core.verdict import (
 )
 
 __all__ = [
-    "Claim",
     "Bound",
+    "Claim",
+    "all_of",
     "at_least",
     "at_most",
-    "is_critical",
     "hessian_inertia",
+    "is_critical",
     "is_degenerate",
     "is_nondegenerate",
     "positive_eigenvalues_equal",
-    "all_of",
 ]
 
 
@@ -78,7 +77,7 @@ def _count(name: str, k) -> int:
     return k
 
 
-Expected = Union[int, Bound, Callable[[Instance], "int | Bound"]]
+Expected = int | Bound | Callable[[Instance], "int | Bound"]
 
 
 def _resolve(expected: Expected | None, instance: Instance) -> Bound | None:
@@ -137,7 +136,7 @@ class _Inertia(Claim):
         if positive is None and negative is None and zero is None:
             raise SpecError("hessian_inertia needs at least one of positive=, negative=, zero=")
         for name, v in (("positive", positive), ("negative", negative), ("zero", zero)):
-            if v is not None and not (isinstance(v, (int, Bound)) or callable(v)) or isinstance(v, bool):
+            if (v is not None and not (isinstance(v, (int, Bound)) or callable(v))) or isinstance(v, bool):
                 raise SpecError(f"hessian_inertia {name}={v!r} must be an int, a bound or a callable")
         self.expected = {"positive": positive, "negative": negative, "zero": zero}
 

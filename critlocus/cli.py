@@ -115,7 +115,7 @@ def _run(items: list[tuple[SpecRef, object]], args, printer: _Printer) -> list[d
     shrink = not args.no_shrink
     results: list[dict] = []
     if jobs <= 1 or len(items) <= 1:
-        for ref, spec in items:
+        for _ref, spec in items:
             printer(f"checking {spec.id} ({args.examples} instances)")
             res = run_spec(spec, examples=args.examples, seed=args.seed, ladder=ladder, shrink=shrink,
                            progress=lambda sid, i, n: printer(f"{sid}: {i}/{n}", transient=True))
@@ -129,7 +129,6 @@ def _run(items: list[tuple[SpecRef, object]], args, printer: _Printer) -> list[d
     by_index: dict[int, dict] = {}
 
     def done(res) -> None:
-        ref = items[res.index][0]
         if res.ok:
             by_index[res.index] = res.value
         else:  # the worker crashed: an error result, the other specs go on
@@ -138,7 +137,7 @@ def _run(items: list[tuple[SpecRef, object]], args, printer: _Printer) -> list[d
                 spec=spec.describe(), verdict="error", examples=0, counts={}, evidence={},
                 seed=args.seed, ladder=[p.label for p in ladder], duration_s=0.0,
                 error=f"{res.error}\n{res.traceback}").to_dict()
-        printer(_result_line(by_index[res.index]) + f"  [{ref.id}]" * 0)
+        printer(_result_line(by_index[res.index]))
 
     evaluate_batch(_run_ref, payload, max_workers=jobs, on_result=done)
     return [by_index[i] for i in range(len(items))]
@@ -146,8 +145,6 @@ def _run(items: list[tuple[SpecRef, object]], args, printer: _Printer) -> list[d
 
 def _finish(results: list[dict], load_errors: list[LoadError], args, command: str,
             printer: _Printer) -> int:
-    from .report import json_safe  # noqa: F401  (kept for API symmetry)
-
     class _R:  # adapt dicts to build_document's interface
         def __init__(self, d):
             self.d = d

@@ -20,8 +20,15 @@ from critlocus.core.errors import SpecError
 
 from .spec import Spec
 
-__all__ = ["SpecRef", "LoadError", "specs_in_module", "builtin_specs", "load_spec_file",
-           "select", "resolve"]
+__all__ = [
+    "LoadError",
+    "SpecRef",
+    "builtin_specs",
+    "load_spec_file",
+    "resolve",
+    "select",
+    "specs_in_module",
+]
 
 
 @dataclass(frozen=True)

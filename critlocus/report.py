@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .runner import ERROR, SpecResult
 
-__all__ = ["build_document", "write_reports", "render_markdown", "json_safe"]
+__all__ = ["build_document", "json_safe", "render_markdown", "write_reports"]
 
 
 def json_safe(value):

@@ -30,7 +30,7 @@ from critlocus.core.verdict import Outcome, Verdict
 
 from .spec import Spec
 
-__all__ = ["SpecResult", "run_spec", "ERROR"]
+__all__ = ["ERROR", "SpecResult", "run_spec"]
 
 ERROR = "error"
 Progress = Callable[[str, int, int], None]

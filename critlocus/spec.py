@@ -34,7 +34,7 @@ from critlocus.core.verdict import Outcome
 
 from .claims import Claim
 
-__all__ = ["Source", "Spec", "KINDS", "EXPECTED"]
+__all__ = ["EXPECTED", "KINDS", "Source", "Spec"]
 
 KINDS = ("theorem", "corollary", "lemma", "proposition", "example", "definition", "conjecture",
          "literal", "false-variant")

@@ -10,7 +10,7 @@ from critlocus.core.errors import InvalidArgument
 
 from ._validation import check_integer, check_range
 
-__all__ = ["architectures", "activations"]
+__all__ = ["activations", "architectures"]
 
 
 def architectures(*, min_depth: int = 3, max_depth: int = 6, min_width: int = 1, max_width: int = 12,

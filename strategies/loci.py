@@ -33,11 +33,11 @@ from .data import datasets
 from .numbers import dyadic_arrays
 
 __all__ = [
-    "star_locus_point",
-    "star_locus_instances",
     "core_locus_instances",
-    "with_block_offset_ulps",
     "locus_label",
+    "star_locus_instances",
+    "star_locus_point",
+    "with_block_offset_ulps",
 ]
 
 

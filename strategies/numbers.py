@@ -13,7 +13,7 @@ from hypothesis.extra import numpy as hnp
 
 from ._validation import check_integer, check_positive_real
 
-__all__ = ["dyadic_floats", "dyadic_arrays"]
+__all__ = ["dyadic_arrays", "dyadic_floats"]
 
 
 def dyadic_floats(*, bound: float = 2.0, bits: int = 10) -> st.SearchStrategy[float]:
