@@ -1,0 +1,113 @@
+"""The public spec API: validation, fault isolation, inconclusive handling, search targets."""
+
+import pytest
+from hypothesis import strategies as st
+
+from critlocus import Spec, claims, run_spec, strategies
+from critlocus.core.errors import SpecError
+from critlocus.core.verdict import UNDECIDED, TierResult
+
+INSTANCES = strategies.core_locus_instances(max_depth=4, max_width=3, max_data=3)
+
+
+def make(**overrides):
+    kwargs = dict(id="t.spec", source="tests", statement="a statement", instances=INSTANCES,
+                  claim=claims.is_critical())
+    kwargs.update(overrides)
+    return Spec(**kwargs)
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("id", "has space", "spec id"),
+    ("id", "", "spec id"),
+    ("statement", "  ", "statement"),
+    ("instances", [1, 2], "Hypothesis strategy"),
+    ("claim", lambda inst: True, "critlocus.claims.Claim"),
+    ("expected", "maybe", "expected"),
+    ("kind", "rumour", "kind"),
+    ("source", 42, "source"),
+])
+def test_malformed_specs_raise_spec_errors_naming_the_field(field, value, message):
+    with pytest.raises(SpecError, match=message):
+        make(**{field: value})
+
+
+def test_claim_constructors_validate():
+    with pytest.raises(SpecError, match="at least one"):
+        claims.hessian_inertia()
+    with pytest.raises(SpecError, match="nonnegative"):
+        claims.at_least(-1)
+    with pytest.raises(SpecError, match="number or a callable"):
+        claims.positive_eigenvalues_equal("2d")
+
+
+def test_bound_logic():
+    assert claims.Bound("==", 3).decide(3, 3) == "true"
+    assert claims.Bound("==", 3).decide(1, 2) == "false"
+    assert claims.Bound("==", 3).decide(2, 4) == "undecided"
+    assert claims.at_least(2).decide(2, 5) == "true"
+    assert claims.at_least(6).decide(2, 5) == "false"
+    assert claims.at_most(1).decide(2, 5) == "false"
+    assert claims.at_most(5).decide(0, 5) == "true"
+
+
+class _Boom(claims.Claim):
+    name = "explodes"
+
+    def tier(self, instance, precision):
+        raise RuntimeError("numerics blew up")
+
+
+class _Undecidable(claims.Claim):
+    name = "never decides"
+
+    def tier(self, instance, precision):
+        return TierResult(precision.label, UNDECIDED, True, "no separation", {"margin": 1.0})
+
+
+def test_a_crashing_spec_becomes_an_error_verdict_not_an_exception():
+    result = run_spec(make(claim=_Boom()), examples=3)
+    assert result.verdict == "error"
+    assert "numerics blew up" in result.error
+    assert not result.as_expected
+
+
+def test_undecidable_instances_make_the_spec_inconclusive_with_evidence():
+    result = run_spec(make(claim=_Undecidable()), examples=4)
+    assert result.verdict == "inconclusive"
+    assert result.counts == {"inconclusive": 4}
+    assert result.evidence["inconclusive_instances"]
+    assert "no precision" in result.evidence["inconclusive_instances"][0]["outcome"]["reason"]
+
+
+def test_target_hook_is_called_for_every_instance():
+    seen = []
+
+    def target(instance, outcome):
+        seen.append(outcome.verdict)
+        return float(instance.n_params)
+
+    result = run_spec(make(target=target), examples=5)
+    assert result.verdict == "holds" and len(seen) == 5
+
+
+def _labels_of_run(seed: int) -> list[str]:
+    seen: list[str] = []
+    run_spec(make(instances=INSTANCES.map(lambda i: seen.append(repr(i)) or i)), examples=5, seed=seed)
+    return seen
+
+
+def test_same_seed_same_instances():
+    assert _labels_of_run(11) == _labels_of_run(11)
+
+
+def test_all_of_combines_and_flattens():
+    c = claims.is_critical() & claims.is_degenerate() & claims.hessian_inertia(negative=0)
+    assert len(c.claims) == 3
+    assert "∧" in c.describe()
+
+
+def test_strategy_must_yield_instances():
+    spec = make(instances=st.just(3))
+    result = run_spec(spec, examples=2)
+    assert result.verdict == "error"
