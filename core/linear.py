@@ -81,7 +81,12 @@ class LinearNetwork:
     widths: tuple[int, ...]
 
     def __post_init__(self) -> None:
-        arch = Architecture(tuple(self.widths), bias=(False,) * (len(tuple(self.widths)) - 1))
+        try:
+            widths = tuple(self.widths)
+        except TypeError:
+            raise InvalidArgument(f"widths must be a sequence of positive integers, got {self.widths!r}") \
+                from None
+        arch = Architecture(widths, bias=(False,) * max(len(widths) - 1, 0))
         object.__setattr__(self, "widths", arch.widths)
 
     @cached_property

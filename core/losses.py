@@ -76,6 +76,8 @@ def squared_error() -> Loss:
 def weighted_squared_error(weights: Sequence[float]) -> Loss:
     """``Σ_j Σ_o w_o (f(x_j)_o − y_{j,o})²`` with positive output weights ``w``."""
     try:
+        if isinstance(weights, (str, bytes)):
+            raise TypeError
         w = tuple(float(x) for x in weights)
     except (TypeError, ValueError):
         raise InvalidArgument(f"weights must be a sequence of positive numbers, got {weights!r}") from None
@@ -88,26 +90,27 @@ def weighted_squared_error(weights: Sequence[float]) -> Loss:
 
 def pseudo_huber(delta: float = 1.0) -> Loss:
     """``Σ δ² (√(1 + (r/δ)²) − 1)``: smooth, convex, quadratic near 0 and linear far out."""
-    if not (isinstance(delta, (int, float)) and math.isfinite(delta) and delta > 0):
+    if isinstance(delta, bool) or not (isinstance(delta, (int, float)) and math.isfinite(delta)
+                                       and delta > 0):
         raise InvalidArgument(f"pseudo_huber delta must be a positive number, got {delta!r}")
     delta = float(delta)
 
+    # δ²(√(1+q) − 1) = r² / (√(1+q) + 1) with q = (r/δ)²: no cancellation for |r| ≪ δ.
     def jet(r):
-        q = 1 + (r / delta) ** 2
+        q = 1 + (r / mpmath.mpf(delta)) ** 2
         s = mpmath.sqrt(q)
-        return delta**2 * (s - 1), r / s, 1 / (q * s)
+        return r * r / (s + 1), r / s, 1 / (q * s)
 
     return Loss("pseudo_huber", "Σ δ²(√(1+(r/δ)²) − 1)",
-                lambda r: delta**2 * (torch.sqrt(1 + (r / delta) ** 2) - 1), jet,
+                lambda r: r * r / (torch.sqrt(1 + (r / delta) ** 2) + 1), jet,
                 params=(("delta", delta),), curvature_bound=1.0)
 
 
 def log_cosh() -> Loss:
     """``Σ log cosh(r)``: smooth, strictly convex, φ'' = 1 − tanh² r."""
 
-    def torch_phi(r):  # stable: log cosh r = |r| + log1p(e^{−2|r|}) − log 2
-        a = r.abs()
-        return a + torch.log1p(torch.exp(-2 * a)) - math.log(2.0)
+    def torch_phi(r):  # stable and smooth at 0 (no |r|): log cosh r = r + softplus(−2r) − log 2
+        return r + torch.nn.functional.softplus(-2 * r) - math.log(2.0)
 
     def jet(r):
         t = mpmath.tanh(r)

@@ -10,7 +10,8 @@ and says whether its answer rests on an *exact* zero or equality.  The rules:
    not ``ȳ``): a float64 ``true`` that rests on an exact zero escalates too.  High-precision
    tiers evaluate the point rebuilt from its construction.
 4. At a high-precision tier ``true`` gives ``holds``; ``false`` is confirmed at the next tier
-   (when the ladder has one) and gives ``fails`` only if that tier agrees.
+   (when the ladder has one) and gives ``fails`` only if that tier agrees.  Once a tier has
+   refuted, any later ``true`` makes the verdict ``inconclusive`` (it depends on precision).
 5. If no tier decides, the verdict is ``inconclusive``.
 """
 
@@ -85,33 +86,30 @@ def escalate(evaluate: Callable[[Precision], TierResult], ladder: Sequence[Preci
              check: str = "claim") -> Outcome:
     """Run ``evaluate`` up the precision ladder and return the verdict (rules above)."""
     tiers: list[TierResult] = []
-    i = 0
-    while i < len(ladder):
-        prec = ladder[i]
+    refuted_at: str | None = None
+    for i, prec in enumerate(ladder):
         result = evaluate(prec)
         tiers.append(result)
         if result.status == UNDECIDED:
-            i += 1
             continue
         if prec.is_float64:
             if result.status == TRUE and not result.exact:
                 return Outcome(Verdict.HOLDS, check, tiers, "decided in float64 (no exact zero involved)")
-            i += 1
-            continue
+            continue  # float64 never fails, and cannot confirm exact zeros of the rebuilt point
         if result.status == TRUE:
+            if refuted_at is not None:
+                return Outcome(Verdict.INCONCLUSIVE, check, tiers,
+                               f"{refuted_at} refutes but {prec.label} confirms: the verdict depends "
+                               "on the precision")
             return Outcome(Verdict.HOLDS, check, tiers, f"decided at {prec.label}")
+        if refuted_at is not None:
+            return Outcome(Verdict.FAILS, check, tiers, f"refuted at {refuted_at}, confirmed at {prec.label}")
+        refuted_at = prec.label
         if i + 1 == len(ladder):
             return Outcome(Verdict.FAILS, check, tiers, f"refuted at {prec.label} (top of the ladder)")
-        confirm = evaluate(ladder[i + 1])
-        tiers.append(confirm)
-        if confirm.status == FALSE:
-            return Outcome(Verdict.FAILS, check, tiers,
-                           f"refuted at {prec.label}, confirmed at {ladder[i + 1].label}")
-        if confirm.status == TRUE:
-            return Outcome(Verdict.INCONCLUSIVE, check, tiers,
-                           f"{prec.label} refutes but {ladder[i + 1].label} confirms: the verdict "
-                           "depends on the precision")
-        i += 2  # the confirming tier was undecided: go further up
+    if refuted_at is not None:
+        return Outcome(Verdict.INCONCLUSIVE, check, tiers,
+                       f"refuted at {refuted_at} but no higher precision confirmed it")
     return Outcome(Verdict.INCONCLUSIVE, check, tiers,
                    "no precision in the ladder separates zero from nonzero")
 

@@ -27,7 +27,7 @@ SMOOTH = [a.name for a in activations_with(smooth=True)]
 # float64 error of evaluating σ, σ', σ'' through torch: each is a short formula of O(1)
 # terms (e.g. 1 − tanh²x), so its rounding error is a few eps relative to the larger of the
 # value and those O(1) terms.  |x| ≤ 4 keeps every term O(1) for the cubic as well.
-FACTOR = 16
+FACTOR = 8
 
 
 def close(torch_value: float, exact, *, factor: float = FACTOR) -> bool:

@@ -140,17 +140,17 @@ def test_flatten_errors():
     layout = Architecture((2, 3, 1)).layout
     good = layout.unflatten(np.zeros(13))
     missing = {k: v for k, v in good.items() if k != "b_2"}
-    with pytest.raises(InvalidArgument, match="missing \\['b_2'\\]"):
+    with pytest.raises(InvalidArgument, match=r"missing \['b_2'\]"):
         layout.flatten(missing)
-    with pytest.raises(InvalidArgument, match="unexpected \\['b_3'\\]"):
+    with pytest.raises(InvalidArgument, match=r"unexpected \['b_3'\]"):
         layout.flatten({**good, "b_3": np.zeros(1)})
-    with pytest.raises(InvalidArgument, match="W_1.*\\(3, 2\\).*\\(2, 3\\)"):
+    with pytest.raises(InvalidArgument, match=r"W_1.*\(3, 2\).*\(2, 3\)"):
         layout.flatten({**good, "W_1": np.zeros((2, 3))})
 
 
 @pytest.mark.parametrize("bad", [np.zeros(12), np.zeros(14), np.zeros((13, 1))])
 def test_unflatten_wrong_length(bad):
-    with pytest.raises(InvalidArgument, match="\\(13,\\)"):
+    with pytest.raises(InvalidArgument, match=r"\(13,\)"):
         Architecture((2, 3, 1)).layout.unflatten(bad)
 
 

