@@ -238,6 +238,7 @@ class _PositiveEigenvaluesEqual(Claim):
         ev = {"target": float(target), "positive_eigenvalues": [float(v) for v in positives],
               "largest_deviation": worst,
               "threshold": decisions[0].threshold if decisions else None,
+              "band_top": decisions[0].band_top if decisions else None,
               "margin": min((d.margin for d in decisions), default=math.inf),
               "spectrum": dec.to_dict()}
         return TierResult(precision.label, status, True,

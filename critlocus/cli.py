@@ -79,15 +79,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_ref(args: tuple) -> dict:
-    """Worker entry point: resolve a spec by reference and run it (picklable)."""
-    ref, examples, seed, digits, shrink = args
+    """Worker entry point: resolve a spec by reference and run it (picklable).
+
+    Progress goes to ``queue`` (a manager queue) as ``(spec_id, done, total)``.
+    """
+    ref, examples, seed, digits, shrink, queue = args
+
+    def progress(spec_id: str, done: int, total: int) -> None:
+        if queue is not None:
+            queue.put((spec_id, done, total))
+
     return run_spec(resolve(ref), examples=examples, seed=seed, ladder=parse_ladder(digits),
-                    shrink=shrink).to_dict()
+                    shrink=shrink, progress=progress).to_dict()
 
 
 class _Printer:
+    """Status lines on stderr: a rewritten line on a terminal, rate-limited lines otherwise."""
+
     def __init__(self, quiet: bool):
         self.quiet = quiet
+        self.tty = sys.stderr.isatty()
         self.last = 0.0
 
     def __call__(self, msg: str, *, transient: bool = False) -> None:
@@ -95,12 +106,15 @@ class _Printer:
             return
         if transient:
             now = time.monotonic()
-            if now - self.last < 0.5:
+            if now - self.last < (0.5 if self.tty else 10.0):
                 return
             self.last = now
-            print(f"\r  {msg}\033[K", end="", file=sys.stderr, flush=True)
+            if self.tty:
+                print(f"\r  {msg}\033[K", end="", file=sys.stderr, flush=True)
+            else:
+                print(f"  {msg}", file=sys.stderr, flush=True)
         else:
-            print(f"\r{msg}\033[K", file=sys.stderr, flush=True)
+            print(f"\r{msg}\033[K" if self.tty else msg, file=sys.stderr, flush=True)
 
 
 def _result_line(r: dict) -> str:
@@ -122,11 +136,32 @@ def _run(items: list[tuple[SpecRef, object]], args, printer: _Printer) -> list[d
             results.append(res.to_dict())
             printer(_result_line(results[-1]))
         return results
+    return _run_parallel(items, args, printer, jobs, shrink, ladder)
+
+
+def _run_parallel(items, args, printer: _Printer, jobs: int, shrink: bool, ladder) -> list[dict]:
+    import multiprocessing
+    import queue as queue_mod
+    import threading
+
     from critlocus.core.batch import evaluate_batch
 
     printer(f"checking {len(items)} specs in {jobs} processes ({args.examples} instances each)")
-    payload = [(ref, args.examples, args.seed, args.ladder, shrink) for ref, _ in items]
+    manager = multiprocessing.get_context("spawn").Manager()
+    events = manager.Queue()
+    payload = [(ref, args.examples, args.seed, args.ladder, shrink, events) for ref, _ in items]
     by_index: dict[int, dict] = {}
+    running: dict[str, str] = {}
+    stop = threading.Event()
+
+    def drain() -> None:  # live progress from the workers
+        while not stop.is_set():
+            try:
+                spec_id, done, total = events.get(timeout=0.2)
+            except (queue_mod.Empty, EOFError, OSError):
+                continue
+            running[spec_id] = f"{spec_id} {done}/{total}"
+            printer(" | ".join(running.values()), transient=True)
 
     def done(res) -> None:
         if res.ok:
@@ -137,9 +172,17 @@ def _run(items: list[tuple[SpecRef, object]], args, printer: _Printer) -> list[d
                 spec=spec.describe(), verdict="error", examples=0, counts={}, evidence={},
                 seed=args.seed, ladder=[p.label for p in ladder], duration_s=0.0,
                 error=f"{res.error}\n{res.traceback}").to_dict()
+        running.pop(items[res.index][1].id, None)
         printer(_result_line(by_index[res.index]))
 
-    evaluate_batch(_run_ref, payload, max_workers=jobs, on_result=done)
+    watcher = threading.Thread(target=drain, daemon=True)
+    watcher.start()
+    try:
+        evaluate_batch(_run_ref, payload, max_workers=jobs, on_result=done)
+    finally:
+        stop.set()
+        watcher.join(timeout=1.0)
+        manager.shutdown()
     return [by_index[i] for i in range(len(items))]
 
 

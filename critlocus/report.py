@@ -74,7 +74,7 @@ def _block_text(name: str, block: dict) -> str:
     return f"- `{name}` ({note}) = {value}"
 
 
-def render_markdown(doc: dict) -> str:
+def render_markdown(doc: dict, figures: dict[str, str] | None = None) -> str:
     lines = [f"# critlocus report — `{doc['command']}`", "",
              f"Created {doc['created']} with critlocus {doc['critlocus']}. "
              f"Settings: {', '.join(f'{k}={v}' for k, v in doc['settings'].items())}.", ""]
@@ -101,6 +101,8 @@ def render_markdown(doc: dict) -> str:
         lines += [f"Claim checked: {spec['claim']}", "",
                   f"Verdict **{r['verdict']}** (expected {r['expected']}) on {r['examples']} generated "
                   f"instances; counts {r['counts']}; seed {r['seed']}; ladder {' → '.join(r['ladder'])}.", ""]
+        if figures and r["id"] in figures:
+            lines += [f"![evidence for {r['id']}]({figures[r['id']]})", ""]
         if r["verdict"] == ERROR:
             lines += ["Error:", "", "```", str(r.get("error", "")).strip(), "```", ""]
         worst = r["evidence"].get("worst_case", {})
@@ -144,15 +146,28 @@ def _leaves(outcome: dict) -> list[dict]:
 
 
 def write_reports(doc: dict, *, directory: Path, stem: str, json_path: Path | None = None,
-                  markdown_path: Path | None = None) -> tuple[Path, Path]:
-    """Write ``<stem>.json`` and ``<stem>.md`` (or the given paths) and refresh ``latest.*``."""
+                  markdown_path: Path | None = None, plots: bool = True) -> tuple[Path, Path]:
+    """Write ``<stem>.json`` and ``<stem>.md`` (or the given paths) and refresh ``latest.*``.
+
+    With matplotlib installed (and ``plots``), one evidence figure per spec is written next to
+    the Markdown file as ``<stem>-<id>.png`` and embedded in it.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     jp = json_path or directory / f"{stem}.json"
     mp = markdown_path or directory / f"{stem}.md"
     jp.parent.mkdir(parents=True, exist_ok=True)
     mp.parent.mkdir(parents=True, exist_ok=True)
     jp.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    mp.write_text(render_markdown(doc), encoding="utf-8")
+    figures: dict[str, str] = {}
+    if plots:
+        from . import plots as plotting
+
+        if plotting.available():
+            for r in doc["results"]:
+                png = plotting.plot_result(r, mp.parent / f"{mp.stem}-{r['id']}.png")
+                if png is not None:
+                    figures[r["id"]] = png.name
+    mp.write_text(render_markdown(doc, figures), encoding="utf-8")
     for src, name in ((jp, "latest.json"), (mp, "latest.md")):
         dst = directory / name
         if src.resolve() != dst.resolve():

@@ -111,3 +111,14 @@ def test_bad_options_are_rejected(argv, capsys):
         rc = exc.code
     assert rc == 2
     assert capsys.readouterr().err.strip()
+
+
+def test_reports_embed_evidence_plots(tmp_path):
+    pytest.importorskip("matplotlib")
+    rc = main(["verify", "--only", "cooper.thm3.1", "--examples", "5", "--quiet", "--jobs", "1",
+               "--reports-dir", str(tmp_path)])
+    assert rc == 0
+    (png,) = tmp_path.glob("verify-*-cooper.thm3.1.png")
+    assert png.stat().st_size > 1000 and png.read_bytes()[:4] == b"\x89PNG"
+    md = (tmp_path / "latest.md").read_text()
+    assert f"]({png.name})" in md
