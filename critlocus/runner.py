@@ -143,6 +143,7 @@ def run_spec(spec: Spec, *, examples: int | None = None, seed: int = 0,
     ladder = tuple(ladder)
     tally = _Tally()
     found: list[_Refuted] = []
+    crashed: list[Instance] = []
     start = time.perf_counter()
 
     phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if shrink else [])
@@ -153,7 +154,14 @@ def run_spec(spec: Spec, *, examples: int | None = None, seed: int = 0,
     @hypothesis_seed(seed)
     @given(spec.instances)
     def search(instance: Instance) -> None:
-        outcome = spec.claim.check(instance, ladder)
+        if not isinstance(instance, Instance):
+            raise CritlocusError(f"spec {spec.id!r}: its strategy produced {type(instance).__name__}, "
+                                 "not an Instance")
+        try:
+            outcome = spec.claim.check(instance, ladder)
+        except Exception:
+            crashed.append(instance)  # Hypothesis shrinks crashes too: the last one is minimal
+            raise
         tally.record(instance, outcome)
         if progress is not None and not tally.refuted:
             progress(spec.id, tally.examples, examples)
@@ -173,7 +181,8 @@ def run_spec(spec: Spec, *, examples: int | None = None, seed: int = 0,
     except Unsatisfiable as exc:
         error = f"could not generate valid instances: {exc}"
     except Exception as exc:  # one bad spec never stops the others
-        error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}"
+        where = f"\non instance {crashed[-1]!r}" if crashed else ""
+        error = f"{type(exc).__name__}: {exc}{where}\n{traceback.format_exc(limit=6)}"
     duration = time.perf_counter() - start
 
     counterexample = None

@@ -69,6 +69,7 @@ def test_a_crashing_spec_becomes_an_error_verdict_not_an_exception():
     result = run_spec(make(claim=_Boom()), examples=3)
     assert result.verdict == "error"
     assert "numerics blew up" in result.error
+    assert "on instance Instance(p ∈ S_{1,2}" in result.error  # the shrunk crashing instance
     assert not result.as_expected
 
 
@@ -111,3 +112,4 @@ def test_strategy_must_yield_instances():
     spec = make(instances=st.just(3))
     result = run_spec(spec, examples=2)
     assert result.verdict == "error"
+    assert "not an Instance" in result.error
