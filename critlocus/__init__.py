@@ -11,7 +11,15 @@ Public API for spec authors (everything a spec file needs)::
 - :mod:`critlocus.core` — the numerics (networks, float64/mpmath evaluation, spectra).
 """
 
-from critlocus.core.runtime import limit_threads as _limit_threads
+import os as _os
+
+# One BLAS thread per process: set before numpy/torch load (importing critlocus.core loads
+# them), so it reaches OpenBLAS/MKL too.  CRITLOCUS_THREADS overrides; see core/runtime.py.
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
+             "NUMEXPR_NUM_THREADS"):
+    _os.environ.setdefault(_var, _os.environ.get("CRITLOCUS_THREADS", "1"))
+
+from critlocus.core.runtime import limit_threads as _limit_threads  # noqa: E402
 
 _limit_threads()
 
