@@ -90,7 +90,12 @@ def _run_ref(args: tuple) -> dict:
             queue.put((spec_id, done, total))
 
     return run_spec(resolve(ref), examples=examples, seed=seed, ladder=parse_ladder(digits),
-                    shrink=shrink, progress=progress).to_dict()
+                    shrink=shrink, progress=progress, command=_command_for(ref)).to_dict()
+
+
+def _command_for(ref: SpecRef) -> str:
+    """The shell command that runs the spec ``ref`` points to."""
+    return f"critlocus check {ref.location}" if ref.origin == "file" else "critlocus verify"
 
 
 class _Printer:
@@ -129,10 +134,11 @@ def _run(items: list[tuple[SpecRef, object]], args, printer: _Printer) -> list[d
     shrink = not args.no_shrink
     results: list[dict] = []
     if jobs <= 1 or len(items) <= 1:
-        for _ref, spec in items:
+        for ref, spec in items:
             printer(f"checking {spec.id} ({args.examples} instances)")
             res = run_spec(spec, examples=args.examples, seed=args.seed, ladder=ladder, shrink=shrink,
-                           progress=lambda sid, i, n: printer(f"{sid}: {i}/{n}", transient=True))
+                           progress=lambda sid, i, n: printer(f"{sid}: {i}/{n}", transient=True),
+                           command=_command_for(ref))
             results.append(res.to_dict())
             printer(_result_line(results[-1]))
         return results

@@ -132,10 +132,13 @@ class _Tally:
 
 def run_spec(spec: Spec, *, examples: int | None = None, seed: int = 0,
              ladder: Sequence[Precision] = DEFAULT_LADDER, progress: Progress | None = None,
-             shrink: bool = True) -> SpecResult:
+             shrink: bool = True, command: str = "critlocus verify") -> SpecResult:
     """Check ``spec`` on ``examples`` generated instances (default: the active Hypothesis
     profile's ``max_examples``) with a reproducible ``seed``.  Never raises for a failing
-    claim or a crashing spec: those become the ``fails`` and ``error`` verdicts."""
+    claim or a crashing spec: those become the ``fails`` and ``error`` verdicts.
+
+    ``command`` is how the spec is run from the shell (``"critlocus check FILE"`` for a spec
+    file); the counterexample's reproduce line is built from it."""
     if examples is None:
         examples = settings.default.max_examples
     if isinstance(examples, bool) or not isinstance(examples, int) or examples < 1:
@@ -193,8 +196,9 @@ def run_spec(spec: Spec, *, examples: int | None = None, seed: int = 0,
             "instance": minimal.instance.to_dict(),
             "outcome": minimal.outcome.to_dict(),
             "reproduce": {"seed": seed, "examples": examples,
-                          "command": f"critlocus verify --only {spec.id} --seed {seed} "
-                                     f"--examples {examples}"},
+                          "command": f"{command} --only {spec.id} --seed {seed} "
+                                     f"--examples {examples} --ladder "
+                                     + ",".join(str(p.dps) for p in ladder if not p.is_float64)},
         }
     elif error is not None:
         verdict = ERROR

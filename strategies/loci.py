@@ -175,8 +175,9 @@ def with_block_offset_ulps(instance: Instance, block: str, ulps: int) -> Instanc
     for _ in range(abs(ulps)):
         values = np.nextafter(values, direction)
     rules = dict(instance.point.rules)
-    rules[block] = Given(values, note=f"fl({instance.point.rules[block].to_dict()['rule']}) "
-                                      f"{'+' if ulps > 0 else '−'} {abs(ulps)} ulp")
+    old = instance.point.rules[block]
+    symbol = "ȳ" if isinstance(old, MeanTarget) else ("0" if isinstance(old, Zero) else "value")
+    rules[block] = Given(values, note=f"fl({symbol}) {'+' if ulps > 0 else '−'} {abs(ulps)} ulp")
     info = {**instance.info, "perturbed_block": block, "ulps": ulps}
     return Instance(instance.problem, PointRecipe(instance.point.architecture, rules),
                     label=f"{instance.label}, {block} moved {ulps:+d} ulp", info=info,

@@ -74,6 +74,7 @@ def test_check_conjecture_file_outside_repo_reports_shrunk_counterexample(tmp_pa
     assert inst["activation"]["name"] and inst["data"]["d"] == 1
     assert inst["point"]["W_1"]["rule"] == "zero" and inst["point"]["b_3"]["rule"] == "mean_target"
     assert cx["reproduce"]["seed"] == 5
+    assert cx["reproduce"]["command"].startswith(f"critlocus check {f} --only mine.core-no-positive --seed 5")
     assert cx["outcome"]["tiers"][-1]["precision"] == "mpmath-60"
 
 
@@ -122,3 +123,16 @@ def test_reports_embed_evidence_plots(tmp_path):
     assert png.stat().st_size > 1000 and png.read_bytes()[:4] == b"\x89PNG"
     md = (tmp_path / "latest.md").read_text()
     assert f"]({png.name})" in md
+
+
+def test_reproduce_line_reproduces_the_counterexample(tmp_path):
+    f = tmp_path / "conj.py"
+    f.write_text(CONJECTURE)
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    main(["check", str(f), "--json", str(first), "--examples", "20", "--seed", "9", "--quiet",
+          "--reports-dir", str(tmp_path)])
+    cx = json.loads(first.read_text())["results"][0]["counterexample"]
+    argv = cx["reproduce"]["command"].split()[1:]  # drop the program name
+    assert main([*argv, "--json", str(second), "--quiet", "--reports-dir", str(tmp_path)]) == 1
+    again = json.loads(second.read_text())["results"][0]["counterexample"]
+    assert again["instance"] == cx["instance"]
