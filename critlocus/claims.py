@@ -172,17 +172,14 @@ class _Inertia(Claim):
             status = UNDECIDED
         ev = dec.to_dict()
         ev["expected"] = expected_out
-        ev["margin"] = (dec.gap_ratio / _band(precision)) if dec.gap_ratio else math.inf
+        # how far past the band the split lies (≥ 1 when decided; inf with no gap to measure)
+        ev["margin"] = (dec.gap_ratio / precision.band_factor) if dec.gap_ratio else math.inf
         return TierResult(
             precision.label, status, exact=dec.n_zero > 0,
             summary=(f"inertia (n₊, n₋, n₀) = {dec.inertia}" + (f" + {a} ambiguous" if a else "")
                      + f", expected {expected_out}; gap ratio {_fmt(dec.gap_ratio)}"),
             evidence=ev,
         )
-
-
-def _band(precision: Precision) -> float:
-    return precision.band_factor
 
 
 def _fmt(x) -> str:
