@@ -1,16 +1,16 @@
 """Test configuration: one BLAS/torch thread per process, Hypothesis profiles.
 
+Importing :mod:`critlocus` first sets the thread variables before numpy and torch load.
 The default profile is ``ci`` (100 instances per spec); select another with
 ``HYPOTHESIS_PROFILE=dev`` (quick) or ``HYPOTHESIS_PROFILE=thorough`` (deep search).
 """
 
 import os
 
-for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
-             "NUMEXPR_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+import critlocus  # noqa: F401  (one thread per process, before numpy/torch load)
+
 os.environ.setdefault("HYPOTHESIS_PROFILE", "ci")
 
-from critlocus.profiles import load_profile  # noqa: E402
+from critlocus.profiles import load_profile
 
 load_profile()
