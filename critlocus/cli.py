@@ -194,17 +194,9 @@ def _run_parallel(items, args, printer: _Printer, jobs: int, shrink: bool, ladde
 
 def _finish(results: list[dict], load_errors: list[LoadError], args, command: str,
             printer: _Printer) -> int:
-    class _R:  # adapt dicts to build_document's interface
-        def __init__(self, d):
-            self.d = d
-            self.id, self.verdict, self.as_expected = d["id"], d["verdict"], d["as_expected"]
-
-        def to_dict(self):
-            return self.d
-
     settings = {"examples": args.examples, "seed": args.seed, "ladder": f"float64,{args.ladder}"}
     errors = [{"location": e.location, "message": e.message} for e in load_errors]
-    doc = build_document([_R(r) for r in results], command=command, settings=settings,
+    doc = build_document(results, command=command, settings=settings,
                          load_errors=errors)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     stem = f"{command.split()[0]}-{stamp}"

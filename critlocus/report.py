@@ -15,7 +15,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .runner import ERROR, SpecResult
+from .runner import ERROR
 
 __all__ = ["build_document", "json_safe", "render_markdown", "write_reports"]
 
@@ -37,12 +37,13 @@ def json_safe(value):
     return value
 
 
-def build_document(results: list[SpecResult], *, command: str, settings: dict,
+def build_document(results: list[dict], *, command: str, settings: dict,
                    load_errors: list[dict] | None = None) -> dict:
+    """The report document from result records (:meth:`SpecResult.to_dict`)."""
     from . import __version__
 
-    counts = Counter(r.verdict for r in results)
-    unexpected = [r.id for r in results if not r.as_expected]
+    counts = Counter(r["verdict"] for r in results)
+    unexpected = [r["id"] for r in results if not r["as_expected"]]
     doc = {
         "critlocus": __version__,
         "command": command,
@@ -50,7 +51,7 @@ def build_document(results: list[SpecResult], *, command: str, settings: dict,
         "settings": settings,
         "summary": {"specs": len(results), "verdicts": dict(counts), "unexpected": unexpected,
                     "load_errors": len(load_errors or [])},
-        "results": [r.to_dict() for r in results],
+        "results": list(results),
     }
     if load_errors:
         doc["load_errors"] = load_errors
