@@ -11,7 +11,7 @@ from __future__ import annotations
 from critlocus import Source, Spec, claims, strategies
 from critlocus.core.instance import Instance
 
-PAPER = "Cooper 2020"
+from . import PAPER
 
 _HYPOTHESES = (
     "fully connected network of depth ℓ ≥ 3, any widths, any number of outputs n_ℓ",

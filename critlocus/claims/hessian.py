@@ -1,134 +1,18 @@
-"""Claims: what a spec asserts about each instance, decided up the precision ladder.
-
-Elementary claims map the numerics of :mod:`critlocus.core` to a per-tier answer
-(``true`` / ``false`` / ``undecided`` plus evidence); :func:`critlocus.core.verdict.escalate`
-turns those into a verdict.  Claims compose with :func:`all_of` (or ``&``).
-
-Expected counts may be an ``int``, a bound (:func:`at_least`, :func:`at_most`) or a callable
-``instance -> int | bound`` — e.g. ``zero=lambda inst: inst.n_params - inst.n_out``.
-"""
+"""Hessian claims: inertia ``(n₊, n₋, n₀)``, (non)degeneracy, values of the positive eigenvalues."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 
-from critlocus.core.decisions import AMBIGUOUS, NONZERO, ZERO, decide_zero
+from critlocus.core.decisions import AMBIGUOUS, NONZERO, decide_zero
 from critlocus.core.errors import SpecError
 from critlocus.core.instance import Instance
-from critlocus.core.precision import Precision
-from critlocus.core.verdict import (
-    FALSE,
-    TRUE,
-    UNDECIDED,
-    Outcome,
-    TierResult,
-    combine_outcomes,
-    escalate,
-)
+from critlocus.core.verdict import FALSE, TRUE, UNDECIDED, TierResult
 
-__all__ = [
-    "Bound",
-    "Claim",
-    "all_of",
-    "at_least",
-    "at_most",
-    "hessian_inertia",
-    "is_critical",
-    "is_degenerate",
-    "is_nondegenerate",
-    "positive_eigenvalues_equal",
-]
+from .base import Bound, Claim, Expected, at_least, resolve_expected
 
-
-@dataclass(frozen=True)
-class Bound:
-    """A count constraint: ``op`` is ``"=="``, ``">="`` or ``"<="``."""
-
-    op: str
-    value: int
-
-    def __str__(self) -> str:
-        return {"==": "= ", ">=": "≥ ", "<=": "≤ "}[self.op] + str(self.value)
-
-    def decide(self, lo: int, hi: int) -> str:
-        """Given that the true count lies in ``[lo, hi]``: true, false or undecided."""
-        if self.op == "==":
-            if self.value < lo or self.value > hi:
-                return FALSE
-            return TRUE if lo == hi == self.value else UNDECIDED
-        if self.op == ">=":
-            return FALSE if hi < self.value else (TRUE if lo >= self.value else UNDECIDED)
-        return FALSE if lo > self.value else (TRUE if hi <= self.value else UNDECIDED)
-
-
-def at_least(k: int) -> Bound:
-    return Bound(">=", _count("at_least", k))
-
-
-def at_most(k: int) -> Bound:
-    return Bound("<=", _count("at_most", k))
-
-
-def _count(name: str, k) -> int:
-    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
-        raise SpecError(f"{name}({k!r}): a count must be a nonnegative integer")
-    return k
-
-
-Expected = int | Bound | Callable[[Instance], "int | Bound"]
-
-
-def _resolve(expected: Expected | None, instance: Instance) -> Bound | None:
-    if expected is None:
-        return None
-    value = expected(instance) if callable(expected) and not isinstance(expected, Bound) else expected
-    if isinstance(value, Bound):
-        return value
-    return Bound("==", _count("expected count", int(value)))
-
-
-class Claim:
-    """Base class.  Subclasses implement :meth:`tier` (elementary) or override :meth:`check`."""
-
-    name = "claim"
-
-    def tier(self, instance: Instance, precision: Precision) -> TierResult:
-        raise NotImplementedError
-
-    def check(self, instance: Instance, ladder: Sequence[Precision]) -> Outcome:
-        """Decide this claim on ``instance`` up the precision ladder."""
-        return escalate(lambda p: self.tier(instance, p), ladder, check=self.describe())
-
-    def describe(self) -> str:
-        return self.name
-
-    def __and__(self, other: Claim) -> Claim:
-        return all_of(self, other)
-
-
-class _Critical(Claim):
-    name = "critical point: ∇L(p) = 0"
-
-    def tier(self, instance, precision):
-        dec = instance.evaluation().gradient_decision(precision)
-        status = {ZERO: TRUE, NONZERO: FALSE, AMBIGUOUS: UNDECIDED}[dec.status]
-        ev = dec.to_dict()
-        ev["margin"] = dec.margin
-        return TierResult(precision.label, status, exact=True,
-                          summary=f"||∇L|| = {dec.value:.3e} ({dec.status}; τ = {dec.threshold:.2e})",
-                          evidence=ev)
-
-
-def is_critical() -> Claim:
-    """``∇L(p) = 0`` (Cooper §3.1, ``cooper.def.critical``).
-
-    Decided on ``||∇L||₂`` against τ = κ(N+d)·u·S_g (see :mod:`critlocus.core.decisions`).
-    Always confirmed on the point rebuilt at high precision: an exact zero cannot be
-    confirmed on a rounded float64 vector.
-    """
-    return _Critical()
+__all__ = ["hessian_inertia", "is_degenerate", "is_nondegenerate", "positive_eigenvalues_equal"]
 
 
 class _Inertia(Claim):
@@ -159,7 +43,7 @@ class _Inertia(Claim):
         statuses = {}
         expected_out = {}
         for key, exp in self.expected.items():
-            bound = _resolve(exp, instance)
+            bound = resolve_expected(exp, instance)
             if bound is None:
                 continue
             expected_out[key] = str(bound)
@@ -253,29 +137,3 @@ def positive_eigenvalues_equal(value: float | Callable[[Instance], float], *, te
                                                      (value.__doc__ or "f(instance)")))
 
 
-class _AllOf(Claim):
-    def __init__(self, claims: Sequence[Claim]):
-        flat: list[Claim] = []
-        for c in claims:
-            if not isinstance(c, Claim):
-                raise SpecError(f"all_of expects claims, got {c!r}")
-            flat.extend(c.claims if isinstance(c, _AllOf) else [c])
-        if not flat:
-            raise SpecError("all_of needs at least one claim")
-        self.claims = flat
-
-    def describe(self) -> str:
-        return " ∧ ".join(c.describe() for c in self.claims)
-
-    def check(self, instance, ladder):
-        parts = [c.check(instance, ladder) for c in self.claims]
-        verdict = combine_outcomes(parts)
-        failing = [p for p in parts if p.verdict == verdict]
-        reason = "; ".join(f"{p.check}: {p.reason}" for p in failing) if failing else ""
-        tiers = [t for p in parts for t in p.tiers]
-        return Outcome(verdict, self.describe(), tiers, reason, parts=parts)
-
-
-def all_of(*claims: Claim) -> Claim:
-    """The conjunction: fails if any part fails, inconclusive if any part is, else holds."""
-    return _AllOf(claims)

@@ -1,0 +1,147 @@
+"""The claim protocol: a :class:`Claim` answers ``true`` / ``false`` / ``undecided`` at each
+precision tier (:meth:`Claim.tier`), and :func:`critlocus.core.verdict.escalate` turns the tiers
+into a verdict.  Counts are given as an ``int``, a :class:`Bound` (:func:`at_least`,
+:func:`at_most`) or a callable ``instance -> int | Bound``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from critlocus.core.errors import SpecError
+from critlocus.core.instance import Instance
+from critlocus.core.precision import Precision
+from critlocus.core.verdict import (
+    FALSE,
+    TRUE,
+    UNDECIDED,
+    Outcome,
+    TierResult,
+    combine_outcomes,
+    escalate,
+)
+
+__all__ = ["FALSE", "TRUE", "UNDECIDED", "Bound", "Claim", "Expected", "all_of", "at_least", "at_most",
+           "custom", "resolve_expected"]
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A count constraint: ``op`` is ``"=="``, ``">="`` or ``"<="``."""
+
+    op: str
+    value: int
+
+    def __str__(self) -> str:
+        return {"==": "= ", ">=": "≥ ", "<=": "≤ "}[self.op] + str(self.value)
+
+    def decide(self, lo: int, hi: int) -> str:
+        """Given that the true count lies in ``[lo, hi]``: true, false or undecided."""
+        if self.op == "==":
+            if self.value < lo or self.value > hi:
+                return FALSE
+            return TRUE if lo == hi == self.value else UNDECIDED
+        if self.op == ">=":
+            return FALSE if hi < self.value else (TRUE if lo >= self.value else UNDECIDED)
+        return FALSE if lo > self.value else (TRUE if hi <= self.value else UNDECIDED)
+
+
+def at_least(k: int) -> Bound:
+    return Bound(">=", _count("at_least", k))
+
+
+def at_most(k: int) -> Bound:
+    return Bound("<=", _count("at_most", k))
+
+
+def _count(name: str, k) -> int:
+    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+        raise SpecError(f"{name}({k!r}): a count must be a nonnegative integer")
+    return k
+
+
+Expected = int | Bound | Callable[[Instance], "int | Bound"]
+
+
+def resolve_expected(expected: Expected | None, instance: Instance) -> Bound | None:
+    if expected is None:
+        return None
+    value = expected(instance) if callable(expected) and not isinstance(expected, Bound) else expected
+    if isinstance(value, Bound):
+        return value
+    return Bound("==", _count("expected count", int(value)))
+
+
+class Claim:
+    """Base class.  Subclasses implement :meth:`tier` (elementary) or override :meth:`check`."""
+
+    name = "claim"
+
+    def tier(self, instance: Instance, precision: Precision) -> TierResult:
+        raise NotImplementedError
+
+    def check(self, instance: Instance, ladder: Sequence[Precision]) -> Outcome:
+        """Decide this claim on ``instance`` up the precision ladder."""
+        return escalate(lambda p: self.tier(instance, p), ladder, check=self.describe())
+
+    def describe(self) -> str:
+        return self.name
+
+    def __and__(self, other: Claim) -> Claim:
+        return all_of(self, other)
+
+
+class _AllOf(Claim):
+    def __init__(self, claims: Sequence[Claim]):
+        flat: list[Claim] = []
+        for c in claims:
+            if not isinstance(c, Claim):
+                raise SpecError(f"all_of expects claims, got {c!r}")
+            flat.extend(c.claims if isinstance(c, _AllOf) else [c])
+        if not flat:
+            raise SpecError("all_of needs at least one claim")
+        self.claims = flat
+
+    def describe(self) -> str:
+        return " ∧ ".join(c.describe() for c in self.claims)
+
+    def check(self, instance, ladder):
+        parts = [c.check(instance, ladder) for c in self.claims]
+        verdict = combine_outcomes(parts)
+        failing = [p for p in parts if p.verdict == verdict]
+        reason = "; ".join(f"{p.check}: {p.reason}" for p in failing) if failing else ""
+        tiers = [t for p in parts for t in p.tiers]
+        return Outcome(verdict, self.describe(), tiers, reason, parts=parts)
+
+
+def all_of(*claims: Claim) -> Claim:
+    """The conjunction: fails if any part fails, inconclusive if any part is, else holds."""
+    return _AllOf(claims)
+
+
+class _Custom(Claim):
+    def __init__(self, name: str, tier: Callable[[Instance, Precision], TierResult]):
+        self.name = name
+        self._tier = tier
+
+    def tier(self, instance, precision):
+        result = self._tier(instance, precision)
+        if not isinstance(result, TierResult):
+            raise SpecError(f"claim {self.name!r}: its tier function returned {type(result).__name__}, "
+                            "expected a critlocus.core.verdict.TierResult")
+        return result
+
+
+def custom(name: str, tier: Callable[[Instance, Precision], TierResult]) -> Claim:
+    """A claim from a function ``tier(instance, precision) -> TierResult``.
+
+    The function answers ``"true"``, ``"false"`` or ``"undecided"`` at one precision, with
+    evidence; the ladder's rules (:func:`critlocus.core.verdict.escalate`) do the rest.  Set
+    ``TierResult.exact`` when the answer rests on an exact zero (float64 then escalates).
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise SpecError(f"custom claim name must be a non-empty string, got {name!r}")
+    if not callable(tier):
+        raise SpecError(f"custom claim {name!r}: tier must be callable (instance, precision) -> TierResult")
+    return _Custom(name, tier)
