@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["available", "plot_result"]
+__all__ = ["available", "plot_result", "plot_series"]
 
 
 def available() -> bool:
@@ -90,6 +90,34 @@ def plot_result(result: dict, path: Path) -> Path | None:
         ax.set_ylabel("magnitude", fontsize=8)
         ax.legend(fontsize=6, loc="best")
     fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_series(series: dict, path: Path) -> Path | None:
+    """Draw one ``Spec.summarize`` series (e.g. measured vs predicted dimension against width)."""
+    x = series.get("x") or []
+    lines = series.get("lines") or {}
+    if not x or not lines:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5.2, 3.8))
+    for i, (label, ys) in enumerate(lines.items()):
+        style = "--" if "predicted" in label or "formula" in label else "-"
+        ax.plot(x[:len(ys)], ys, style, marker="os^vDx+*"[i % 8], markersize=4, label=str(label))
+    if series.get("log_y"):
+        ax.set_yscale("log")
+    ax.set_xlabel(series.get("x_label", "x"), fontsize=8)
+    ax.set_ylabel(series.get("y_label", "y"), fontsize=8)
+    ax.set_title(series.get("title", "")[:80], fontsize=9)
+    ax.legend(fontsize=7)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

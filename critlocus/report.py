@@ -104,6 +104,7 @@ def render_markdown(doc: dict, figures: dict[str, str] | None = None) -> str:
                   f"instances; counts {r['counts']}; seed {r['seed']}; ladder {' → '.join(r['ladder'])}.", ""]
         if figures and r["id"] in figures:
             lines += [f"![evidence for {r['id']}]({figures[r['id']]})", ""]
+        lines += _summary_lines(r["evidence"].get("summary"), r["id"], figures)
         if r["verdict"] == ERROR:
             lines += ["Error:", "", "```", str(r.get("error", "")).strip(), "```", ""]
         worst = r["evidence"].get("worst_case", {})
@@ -140,6 +141,31 @@ def render_markdown(doc: dict, figures: dict[str, str] | None = None) -> str:
     return "\n".join(lines)
 
 
+def _cell(x) -> str:
+    return _fmt(x).replace("|", "\\|")
+
+
+def _summary_lines(summary: dict | None, spec_id: str, figures: dict[str, str] | None) -> list[str]:
+    """A spec's own tables, notes and growth plots (see ``Spec.summarize``)."""
+    if not summary:
+        return []
+    lines: list[str] = []
+    for note in summary.get("notes", []):
+        lines += [str(note), ""]
+    for table in summary.get("tables", []):
+        cols = table.get("columns", [])
+        lines += [f"**{table.get('title', 'Table')}**", "",
+                  "| " + " | ".join(_cell(c) for c in cols) + " |",
+                  "|" + "---|" * len(cols)]
+        lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in table.get("rows", [])]
+        lines.append("")
+    for i, series in enumerate(summary.get("series", [])):
+        key = f"{spec_id}#series{i}"
+        if figures and key in figures:
+            lines += [f"![{series.get('title', 'series')}]({figures[key]})", ""]
+    return lines
+
+
 def _leaves(outcome: dict) -> list[dict]:
     if outcome.get("parts"):
         return [leaf for p in outcome["parts"] for leaf in _leaves(p)]
@@ -168,6 +194,11 @@ def write_reports(doc: dict, *, directory: Path, stem: str, json_path: Path | No
                 png = plotting.plot_result(r, mp.parent / f"{mp.stem}-{r['id']}.png")
                 if png is not None:
                     figures[r["id"]] = png.name
+                summary = r.get("evidence", {}).get("summary") or {}
+                for i, series in enumerate(summary.get("series", [])):
+                    png = plotting.plot_series(series, mp.parent / f"{mp.stem}-{r['id']}-series{i}.png")
+                    if png is not None:
+                        figures[f"{r['id']}#series{i}"] = png.name
     mp.write_text(render_markdown(doc, figures), encoding="utf-8")
     for src, name in ((jp, "latest.json"), (mp, "latest.md")):
         dst = directory / name

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from hypothesis import HealthCheck, Phase, given, settings, target
+from hypothesis import HealthCheck, Phase, example, given, settings, target
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Unsatisfiable
 
@@ -105,6 +105,8 @@ class _Tally:
     worst: dict = field(default_factory=dict)  # check -> (margin, evidence)
     first: dict | None = None
     inconclusive: list = field(default_factory=list)
+    checked: list = field(default_factory=list)  # (instance, outcome) pairs for Spec.summarize
+    keep_checked: bool = False
 
     def record(self, instance: Instance, outcome: Outcome) -> None:
         if self.refuted:
@@ -112,6 +114,8 @@ class _Tally:
             return
         self.examples += 1
         self.counts[outcome.verdict.value] += 1
+        if self.keep_checked:
+            self.checked.append((instance, outcome))
         for leaf in outcome.leaves():
             self.decided_at[leaf.precision or "none"] += 1
             tier = leaf.deciding_tier
@@ -143,19 +147,16 @@ def run_spec(spec: Spec, *, examples: int | None = None, seed: int = 0,
         examples = settings.default.max_examples
     if isinstance(examples, bool) or not isinstance(examples, int) or examples < 1:
         raise CritlocusError(f"examples={examples!r} must be a positive integer")
+    requested = examples
+    examples = spec.example_count(requested)
     ladder = tuple(ladder)
-    tally = _Tally()
+    tally = _Tally(keep_checked=spec.summarize is not None)
     found: list[_Refuted] = []
     crashed: list[Instance] = []
     start = time.perf_counter()
 
     phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if shrink else [])
 
-    @settings(max_examples=examples, deadline=None, database=None, derandomize=False,
-              suppress_health_check=list(HealthCheck), phases=phases, report_multiple_bugs=False,
-              print_blob=False)
-    @hypothesis_seed(seed)
-    @given(spec.instances)
     def search(instance: Instance) -> None:
         if not isinstance(instance, Instance):
             raise CritlocusError(f"spec {spec.id!r}: its strategy produced {type(instance).__name__}, "
@@ -175,6 +176,12 @@ def run_spec(spec: Spec, *, examples: int | None = None, seed: int = 0,
             err = _Refuted(instance, outcome)
             found.append(err)
             raise err
+
+    for explicit in reversed(spec.examples):
+        search = example(explicit)(search)
+    search = settings(max_examples=examples, deadline=None, database=None, derandomize=False,
+                      suppress_health_check=list(HealthCheck), phases=phases, report_multiple_bugs=False,
+                      print_blob=False)(hypothesis_seed(seed)(given(spec.instances)(search)))
 
     error = None
     try:
@@ -209,6 +216,17 @@ def run_spec(spec: Spec, *, examples: int | None = None, seed: int = 0,
     else:
         verdict = Verdict.HOLDS.value
 
+    summary = None
+    if spec.summarize is not None and tally.checked and error is None:
+        try:
+            summary = spec.summarize(list(tally.checked))
+            if not isinstance(summary, dict):
+                raise CritlocusError(f"summarize returned {type(summary).__name__}, expected a dict")
+        except Exception as exc:  # a broken summary is this spec's error, not the run's
+            verdict = ERROR if verdict != Verdict.FAILS.value else verdict
+            error = f"summarize failed: {type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}"
+            summary = None
+
     evidence = {
         "decided_at": dict(tally.decided_at),
         "worst_case": {check: {"margin": m if math.isfinite(m) else "inf", **ev}
@@ -217,9 +235,11 @@ def run_spec(spec: Spec, *, examples: int | None = None, seed: int = 0,
     }
     if tally.inconclusive:
         evidence["inconclusive_instances"] = tally.inconclusive
+    if summary is not None:
+        evidence["summary"] = summary
     return SpecResult(
         spec=spec.describe(), verdict=verdict, examples=tally.examples,
         counts=dict(tally.counts), evidence=evidence, seed=seed,
         ladder=[p.label for p in ladder], duration_s=duration, counterexample=counterexample,
-        shrink_evaluations=tally.shrink, error=error, max_examples=examples,
+        shrink_evaluations=tally.shrink, error=error, max_examples=examples + len(spec.examples),
     )

@@ -23,7 +23,7 @@ A spec file is any ``.py`` file defining :class:`Spec` objects at module level::
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from hypothesis.strategies import SearchStrategy
@@ -77,6 +77,16 @@ class Spec:
     - ``notes``: readings, uncertainties, corrections.
     - ``target``: optional ``(instance, outcome) -> float`` passed to ``hypothesis.target`` to
       steer the search (e.g. toward small spectral gaps).
+    - ``examples``: concrete instances always checked first (Hypothesis's explicit phase), e.g.
+      a regression example or the points of a grid; the search still runs after them.
+    - ``examples_scale``: this spec checks ``max(1, round(examples_scale × requested))``
+      generated instances (``< 1`` for specs whose instances are expensive, e.g. a multistart
+      critical-point search per instance); the report states the number checked.
+    - ``summarize``: optional ``[(instance, outcome), …] -> dict`` called once after the search
+      with every instance checked (not the shrink phase's); it returns what the report shows
+      beside the verdict: ``{"tables": [{"title", "columns", "rows"}], "series": [{"title",
+      "x_label", "y_label", "x", "lines": {label: values}, "log_y"}], "notes": [str]}`` (every
+      key optional; JSON-able values).  Used for measured-vs-predicted tables and growth plots.
     """
 
     id: str
@@ -91,6 +101,9 @@ class Spec:
     title: str = ""
     notes: str = ""
     target: Callable[[Instance, Outcome], float] | None = field(default=None, repr=False)
+    examples: Sequence[Instance] = ()
+    examples_scale: float = 1.0
+    summarize: Callable[[Sequence[tuple[Instance, Outcome]]], dict] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         where = f"spec {self.id!r}"
@@ -117,6 +130,26 @@ class Spec:
         object.__setattr__(self, "hypotheses", tuple(self.hypotheses))
         if self.target is not None and not callable(self.target):
             raise SpecError(f"{where}: target must be callable (instance, outcome) -> float")
+        if isinstance(self.examples, Instance):
+            object.__setattr__(self, "examples", (self.examples,))
+        try:
+            examples = tuple(self.examples)
+        except TypeError:
+            raise SpecError(f"{where}: examples must be a sequence of Instance objects, "
+                            f"got {type(self.examples).__name__}") from None
+        for ex in examples:
+            if not isinstance(ex, Instance):
+                raise SpecError(f"{where}: examples must be Instance objects, got {type(ex).__name__}")
+        object.__setattr__(self, "examples", examples)
+        scale = self.examples_scale
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale <= 10:
+            raise SpecError(f"{where}: examples_scale must be a number in (0, 10], got {scale!r}")
+        if self.summarize is not None and not callable(self.summarize):
+            raise SpecError(f"{where}: summarize must be callable [(instance, outcome), ...] -> dict")
+
+    def example_count(self, requested: int) -> int:
+        """How many generated instances this spec checks when ``requested`` are asked for."""
+        return max(1, round(requested * self.examples_scale))
 
     def describe(self) -> dict:
         return {
@@ -130,4 +163,6 @@ class Spec:
             "claim": self.claim.describe(),
             "expected": self.expected,
             "notes": self.notes,
+            "explicit_examples": len(self.examples),
+            "examples_scale": self.examples_scale,
         }

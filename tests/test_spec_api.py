@@ -113,3 +113,55 @@ def test_strategy_must_yield_instances():
     result = run_spec(spec, examples=2)
     assert result.verdict == "error"
     assert "not an Instance" in result.error
+
+
+def test_explicit_examples_run_first_and_summarize_reports_tables(tmp_path):
+    from critlocus.core import Architecture, Dataset, Problem
+    from critlocus.core.network import Network
+    from critlocus.report import build_document, render_markdown
+
+    arch = Architecture((1, 1, 1, 1))
+    data = Dataset([[0.5]], [[1.0]])
+    free = {"W_2": [[0.25]]}
+    import numpy as np
+
+    point = strategies.star_locus_point(arch, [1], {k: np.array(v) for k, v in free.items()})
+    from critlocus import Instance
+
+    concrete = Instance(Problem(Network(arch, "tanh"), "squared_error", data), point, label="p ∈ S_1")
+    seen = []
+
+    def summarize(pairs):
+        seen.extend(pairs)
+        return {"tables": [{"title": "labels", "columns": ["label", "verdict"],
+                            "rows": [[i.label, o.verdict.value] for i, o in pairs[:3]]}],
+                "series": [{"title": "growth", "x": [1, 2, 3], "lines": {"measured": [1, 4, 9]}}]}
+
+    spec = make(examples=[concrete], examples_scale=0.5, summarize=summarize)
+    assert spec.example_count(10) == 5
+    result = run_spec(spec, examples=10, seed=1)
+    assert result.verdict == "holds"
+    assert result.max_examples == 6
+    assert seen and seen[0][0] is concrete  # the explicit example is checked first
+    table = result.evidence["summary"]["tables"][0]
+    assert table["rows"][0] == ["p ∈ S_1", "holds"]
+    md = render_markdown(build_document([result.to_dict()], command="t", settings={}))
+    assert "| label | verdict |" in md and "p ∈ S_1" in md
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("examples", [1], "Instance"),
+    ("examples_scale", 0, "examples_scale"),
+    ("summarize", "table", "summarize"),
+])
+def test_malformed_spec_extras_raise(field, value, message):
+    with pytest.raises(SpecError, match=message):
+        make(**{field: value})
+
+
+def test_broken_summarize_is_an_error_verdict():
+    def summarize(pairs):
+        raise ValueError("no table today")
+
+    result = run_spec(make(summarize=summarize), examples=3, seed=0)
+    assert result.verdict == "error" and "no table today" in result.error
