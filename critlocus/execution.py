@@ -448,7 +448,7 @@ def parse_executor(spec: str) -> tuple[str, str | None]:
                           "(e.g. dask://127.0.0.1:8786)")
 
 
-def make_executor(spec: str, *, connect_timeout: float = 10.0) -> tuple[Executor, Callable[[], None]]:
+def make_executor(spec: str, *, connect_timeout: float = 5.0) -> tuple[Executor, Callable[[], None]]:
     """An executor for ``spec`` (see :func:`parse_executor`) and the function that closes it.
 
     ``dask://ADDRESS`` connects a :class:`distributed.Client` to that scheduler and returns its
