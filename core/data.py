@@ -63,7 +63,19 @@ class Dataset:
         return self.Y.shape[1]
 
     def has_distinct_inputs(self) -> bool:
-        return len({row.tobytes() for row in self.X}) == self.size
+        return len({(row + 0.0).tobytes() for row in self.X}) == self.size  # -0.0 == 0.0
+
+    def require_distinct_inputs(self, why: str = "the papers' standing assumption") -> Dataset:
+        """Return ``self`` if the inputs ``x_j`` are pairwise distinct, else raise
+        :class:`InvalidArgument` naming two equal rows (for constructions that need them)."""
+        seen: dict[bytes, int] = {}
+        for j, row in enumerate(self.X):
+            key = (row + 0.0).tobytes()  # -0.0 == 0.0
+            if key in seen:
+                raise InvalidArgument(f"inputs x_{seen[key]} and x_{j} are equal ({row.tolist()}); "
+                                      f"distinct inputs are required ({why})")
+            seen[key] = j
+        return self
 
     def mean_target(self) -> np.ndarray:
         """ȳ rounded to float64 (the float64 tier's value)."""
