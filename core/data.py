@@ -25,7 +25,9 @@ def _as_matrix(name: str, values, columns: int | None = None) -> np.ndarray:
     if arr.ndim != 2:
         raise InvalidArgument(f"{name} must be 2-d (one row per data point), got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
-        raise InvalidArgument(f"{name} contains NaN or infinity")
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        raise InvalidArgument(f"{name} contains NaN or infinity: {name}[{where[0]}, {where[1]}] = "
+                              f"{float(arr[where])!r}; data must be finite real numbers")
     if columns is not None and arr.shape[1] != columns:
         raise InvalidArgument(f"{name} must have {columns} columns, got shape {arr.shape}")
     arr.setflags(write=False)

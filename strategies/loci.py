@@ -110,6 +110,7 @@ def star_locus_instances(*, min_depth: int = 3, max_depth: int = 6, max_width: i
     """
     check_integer("min_index", min_index, minimum=1, maximum=2)
     check_integer("min_index_set_size", min_index_set_size, minimum=1)
+    check_integer("min_depth", min_depth, minimum=1)
     check_integer("min_data", min_data, minimum=1)
     check_integer("max_data", max_data, minimum=1)
     check_range("min_data", min_data, "max_data", max_data)
