@@ -286,7 +286,8 @@ def _loss_series(loss, r: Series) -> Series:
         c0 = a0 + be.log(1 + be.exp(-2 * a0)) - be.log(be.num(2))  # log cosh, no overflow
         out, om = [c0], [abs(float(c0)) + r.m[0]]
         for k in range(1, r.order + 1):
-            out.append(be.fdot([j * r.c[j] for j in range(1, k + 1)], [t.c[k - j] for j in range(1, k + 1)]) / k)
+            js = range(1, k + 1)
+            out.append(be.fdot([j * r.c[j] for j in js], [t.c[k - j] for j in js]) / k)
             om.append(math.fsum(j * r.m[j] * t.m[k - j] for j in range(1, k + 1)) / k)
         return Series(out, om)
     if loss.name == "pseudo_huber":
@@ -441,7 +442,8 @@ def directional_derivative_f64(fn: Callable[[torch.Tensor], torch.Tensor], theta
     vs = [torch.as_tensor(np.asarray(v, dtype=np.float64)) for v in directions]
     for v in vs:
         if v.shape != t.shape:
-            raise InvalidArgument(f"direction of shape {tuple(v.shape)} for a point of shape {tuple(t.shape)}")
+            raise InvalidArgument(f"direction of shape {tuple(v.shape)} for a point of shape "
+                                  f"{tuple(t.shape)}")
 
     def nest(f, v):
         return lambda s: torch.func.jvp(f, (s,), (v,))[1]
@@ -470,27 +472,34 @@ def taylor_loss_f64(problem: Problem, theta: Sequence, direction: Sequence, orde
     return TaylorResult(coeffs, ref.majorants, ref.chain)
 
 
-def polarized_derivative_mp(series_of: Callable[[list], TaylorResult], directions: Sequence[Sequence]
-                            ) -> tuple[object, float]:
-    """The mixed derivative ``D^k F(p)[v_1, …, v_k]`` from Taylor coefficients along sums of the
+def polarized_derivative_mp(series_of: Callable[[list], list[TaylorResult]], directions: Sequence[Sequence]
+                            ) -> list[tuple[object, float]]:
+    """Mixed derivatives ``D^k F(p)[v_1, …, v_k]`` from Taylor coefficients along sums of the
     directions, by polarization: ``T(v_1..v_k) = (1/(k!·2^k)) Σ_{ε∈{±1}^k} ε_1⋯ε_k q(Σ ε_i v_i)``
-    with ``q(w) = D^k F[w^k] = k!·c_k(w)``.  ``series_of(w)`` returns the Taylor coefficients of F
-    along w (to order ≥ k).  Returns the value and its majorant.  ``2^k`` series evaluations.
+    with ``q(w) = D^k F[w^k] = k!·c_k(w)``.  ``series_of(w)`` returns the Taylor coefficients
+    (order ≥ k) of each component of a vector-valued F along w.  Returns ``(value, majorant)``
+    per component.  Since q is odd when k is, only ``2^(k−1)`` evaluations are needed then;
+    ``2^k`` otherwise.
     """
     k = len(directions)
     if k < 1:
         raise InvalidArgument("polarization needs at least one direction")
     n = len(directions[0])
-    total, major = None, 0.0
-    for signs in np.ndindex(*([2] * k)):
+    totals: list | None = None
+    majors: list[float] = []
+    patterns = [p for p in np.ndindex(*([2] * k)) if k % 2 == 0 or p[0] == 0]
+    for signs in patterns:
         eps = [1 - 2 * s for s in signs]
         w = [sum(e * d[i] for e, d in zip(eps, directions)) for i in range(n)]
-        res = series_of(w)
-        if res.order < k:
-            raise InvalidArgument(f"series_of returned order {res.order} < {k}")
+        results = series_of(w)
+        if totals is None:
+            totals, majors = [0] * len(results), [0.0] * len(results)
         sign = math.prod(eps)
-        term = res.coefficients[k] * sign
-        total = term if total is None else total + term
-        major += res.majorants[k]
-    norm = math.factorial(k) / (math.factorial(k) * 2**k)  # q = k!·c_k, then 1/(k!·2^k)
-    return total * norm, major * norm
+        for idx, res in enumerate(results):
+            if res.order < k:
+                raise InvalidArgument(f"series_of returned order {res.order} < {k}")
+            totals[idx] = totals[idx] + res.coefficients[k] * sign
+            majors[idx] += res.majorants[k]
+    # q = k!·c_k and T = Σ ε q /(k!·2^k); for odd k the pairs ±w were folded (factor 2)
+    norm = 1 / (2 ** (k - 1) if k % 2 else 2 ** k)
+    return [(t * norm, m * norm) for t, m in zip(totals, majors)]
