@@ -492,3 +492,46 @@ class DifferentialSource(_PointMatrix):
 
     def __init__(self, point: PointRecipe, data: Dataset):
         super().__init__(point, data, differential_mp, _product_scale(point, data))
+
+
+# -- the loss along a line: an exact polynomial for squared losses -----------------------------------
+
+
+def _poly_matmul(A: list, B: list) -> list:
+    """Product of matrix polynomials ``Σ_i t^i A_i`` and ``Σ_j t^j B_j`` (coefficient lists)."""
+    out = [None] * (len(A) + len(B) - 1)
+    for i, Ai in enumerate(A):
+        for j, Bj in enumerate(B):
+            term = Ai * Bj
+            out[i + j] = term if out[i + j] is None else out[i + j] + term
+    return out
+
+
+def loss_polynomial(problem: Problem, factors: Sequence[mpmath.matrix],
+                    direction: Sequence[mpmath.matrix]) -> list:
+    """Coefficients ``c_0, …, c_{2h}`` of ``L(θ + tΔ) = Σ_k c_k t^k`` for a squared loss
+    (``φ(r) = r²``, any weights), computed exactly at the working precision: the network output is
+    the matrix polynomial ``Π_k (W_k + tΔ_k) x_j`` and the loss a weighted sum of squares.
+
+    ``c_0 = L(θ)``; the lowest-order nonzero ``c_k`` (k ≥ 1) decides whether θ is a local
+    minimum along the line (:func:`descent_order`)."""
+    if problem.loss.name not in ("squared_error", "weighted_squared_error"):
+        raise InvalidArgument(f"loss_polynomial needs a squared loss, got {problem.loss.name!r}")
+    poly = None
+    for W, D in zip(factors, direction):
+        term = [W, D]
+        poly = term if poly is None else _poly_matmul(term, poly)
+    data = problem.data
+    weights = problem.loss.weight_matrix(data.size, problem.architecture.n_out)
+    coeffs = [mpmath.mpf(0)] * (2 * len(poly) - 1)
+    for j in range(data.size):
+        x = mp_matrix(data.X[j:j + 1].T)
+        outs = [P * x for P in poly]  # each d_h × 1
+        for o in range(problem.architecture.n_out):
+            r = [outs[k][o, 0] for k in range(len(outs))]
+            r[0] -= mpmath.mpf(float(data.Y[j, o]))
+            w = mpmath.mpf(weights[j][o])
+            for a in range(len(r)):
+                for b in range(len(r)):
+                    coeffs[a + b] += w * r[a] * r[b]
+    return coeffs

@@ -39,6 +39,7 @@ from ._validation import check_integer, check_range
 
 __all__ = [
     "HADAMARD_8",
+    "eckart_young_direction",
     "eckart_young_factors",
     "eckart_young_instances",
     "factors_with_ranks",
@@ -47,6 +48,8 @@ __all__ = [
     "generic_matrices",
     "given_point",
     "linear_widths",
+    "morse_index_formula",
+    "reduced_target",
     "regression_data",
     "zero_point",
 ]
@@ -228,77 +231,123 @@ def _identity_block(rows: int, cols: int, e: int, spare: np.ndarray | None) -> m
     return M
 
 
+def reduced_target(data: Dataset) -> dict:
+    """At the current mpmath precision: ``XXᵀ = RRᵀ`` (Cholesky), ``Q' = Y Xᵀ R⁻ᵀ = U Σ Vᵀ`` with
+    each singular pair's sign fixed (largest ``|u|`` entry positive), so that the Eckart–Young
+    points are the same points at every precision.  ``X``, ``Y`` in TKB's orientation (columns
+    are the data points)."""
+    X = mp_matrix(data.X.T)
+    Y = mp_matrix(data.Y.T)
+    R = mpmath.cholesky(X * X.T)
+    Rinv = mpmath.inverse(R)
+    Qp = Y * X.T * Rinv.T
+    U, s, Vt = mpmath.svd_r(Qp, full_matrices=False)
+    for i in range(len(s)):
+        k = max(range(U.rows), key=lambda a: abs(U[a, i]))
+        if U[k, i] < 0:
+            for a in range(U.rows):
+                U[a, i] = -U[a, i]
+            for b in range(Vt.cols):
+                Vt[i, b] = -Vt[i, b]
+    return {"X": X, "Y": Y, "R": R, "Rinv": Rinv, "Q": Qp, "U": U, "sigma": [s[i] for i in range(len(s))],
+            "Vt": Vt}
+
+
+def _gauged(mats: list, gauge: Sequence[np.ndarray]) -> list:
+    """``W_k ↦ G_k W_k G_{k−1}⁻¹`` with ``G_0 = G_h = I``."""
+    if not len(gauge):
+        return mats
+    h = len(mats)
+    G = [None] + [mp_matrix(g) for g in gauge] + [None]
+    Ginv = [None] + [mpmath.inverse(g) for g in G[1:-1]] + [None]
+    out = []
+    for k in range(1, h + 1):
+        M = mats[k - 1]
+        if G[k] is not None:
+            M = G[k] * M
+        if Ginv[k - 1] is not None:
+            M = M * Ginv[k - 1]
+        out.append(M)
+    return out
+
+
 def eckart_young_factors(data: Dataset, widths: Sequence[int], index_set: Sequence[int],
                          gauge: Sequence[np.ndarray] = (), spare: Sequence[np.ndarray | None] = ()
                          ) -> list[mpmath.matrix]:
     """Factors of a critical point ``W̄ = Q'_I R⁻¹`` of ``ℓ(W) = Σ_j ||W x_j − y_j||²`` at the current
     mpmath precision.
 
-    With ``X = [x_j]`` (``d_0 × n``), ``XXᵀ = RRᵀ`` (Cholesky) and ``Q' = Y Xᵀ R⁻ᵀ = U Σ Vᵀ``, the
-    change of variables ``W ↦ WR`` turns ℓ into ``||WR − Q'||² + const``, whose critical points on
-    the rank strata are the truncations ``Q'_I = Σ_{i∈I} σ_i u_i v_iᵀ`` (Eckart–Young); TKB's
-    symmetric square root gives ``Q = Q'·(orthogonal)``, with the same σ_i and the same points.
-    Canonical factors ``W_1 = [Σ_I V_Iᵀ R⁻¹; 0]``, ``W_k = diag(I_e, Z_k)`` (``Z_k`` the optional
-    ``spare`` blocks, which keep the point critical), ``W_h = [U_I, 0]``; then the gauge
-    ``W_k ↦ G_k W_k G_{k−1}⁻¹`` (``G_0 = G_h = I``) moves the point along the fibre.
-    ``index_set`` is 1-based (σ_1 > σ_2 > …).
+    With ``X = [x_j]`` (``d_0 × n``), ``XXᵀ = RRᵀ`` and ``Q' = Y Xᵀ R⁻ᵀ = U Σ Vᵀ``
+    (:func:`reduced_target`), the change of variables ``W ↦ WR`` turns ℓ into ``||WR − Q'||² +
+    const``, whose critical points on the rank strata are the truncations
+    ``Q'_I = Σ_{i∈I} σ_i u_i v_iᵀ`` (Eckart–Young); TKB's symmetric square root gives
+    ``Q = Q'·(orthogonal)``, with the same σ_i and the same points.  Canonical factors
+    ``W_1 = [Σ_I V_Iᵀ R⁻¹; 0]``, ``W_k = diag(I_e, Z_k)`` (``Z_k`` the optional ``spare`` blocks,
+    which keep the point critical), ``W_h = [U_I, 0]``; then the gauge
+    ``W_k ↦ G_k W_k G_{k−1}⁻¹`` moves the point along the fibre.  ``index_set`` is 1-based
+    (σ_1 > σ_2 > …).
     """
-    X = mp_matrix(data.X.T)
-    Y = mp_matrix(data.Y.T)
-    d0, dh = X.rows, Y.rows
+    t = reduced_target(data)
+    d0, dh = t["X"].rows, t["Y"].rows
     h = len(widths) - 1
-    R = mpmath.cholesky(X * X.T)
-    Rinv = mpmath.inverse(R)
-    Qp = Y * X.T * Rinv.T
-    U, s, Vt = mpmath.svd_r(Qp, full_matrices=False)
     idx = [i - 1 for i in sorted(index_set)]
     e = len(idx)
     if e > min(widths):
         raise InvalidArgument(f"|I| = {e} exceeds the bottleneck {min(widths)}")
-    A = mpmath.matrix(dh, max(e, 0)) if e else None
-    B = mpmath.matrix(e, d0) if e else None
+    A = mpmath.matrix(dh, e)
+    B = mpmath.matrix(e, d0)
     for c, i in enumerate(idx):
-        # fix the sign of each singular pair: largest |u| entry positive (same point at every precision)
-        k = max(range(dh), key=lambda a: abs(U[a, i]))
-        sign = 1 if U[k, i] > 0 else -1
         for a in range(dh):
-            A[a, c] = sign * U[a, i]
+            A[a, c] = t["U"][a, i]
         for b in range(d0):
-            B[c, b] = sign * s[i] * Vt[i, b]
-    if e:
-        B = B * Rinv
+            B[c, b] = t["sigma"][i] * t["Vt"][i, b]
+    B = B * t["Rinv"]
     if h == 1:
-        P = A * B if e else mpmath.matrix(dh, d0)
-        mats = [P]
-    else:
-        mats = []
-        spare = list(spare) + [None] * h
-        for k in range(1, h + 1):
-            rows, cols = widths[k], widths[k - 1]
-            M = mpmath.matrix(rows, cols)
-            if k == 1:
+        return [A * B]
+    spare = list(spare) + [None] * h
+    mats = []
+    for k in range(1, h + 1):
+        rows, cols = widths[k], widths[k - 1]
+        M = mpmath.matrix(rows, cols)
+        if k == 1:
+            for c in range(e):
+                for b in range(cols):
+                    M[c, b] = B[c, b]
+        elif k == h:
+            for a in range(rows):
                 for c in range(e):
-                    for b in range(cols):
-                        M[c, b] = B[c, b]
-            elif k == h:
-                for a in range(rows):
-                    for c in range(e):
-                        M[a, c] = A[a, c]
-            else:
-                M = _identity_block(rows, cols, e, spare[k - 1])
-            mats.append(M)
-    gauge = list(gauge)
-    if gauge:
-        G = [None] + [mp_matrix(g) for g in gauge] + [None]
-        Ginv = [None] + [mpmath.inverse(g) for g in G[1:-1]] + [None]
-        for k in range(1, h + 1):
-            M = mats[k - 1]
-            if G[k] is not None:
-                M = G[k] * M
-            if Ginv[k - 1] is not None:
-                M = M * Ginv[k - 1]
-            mats[k - 1] = M
-    return mats
+                    M[a, c] = A[a, c]
+        else:
+            M = _identity_block(rows, cols, e, spare[k - 1])
+        mats.append(M)
+    return _gauged(mats, gauge)
+
+
+def eckart_young_direction(data: Dataset, widths: Sequence[int], index_set: Sequence[int], j: int,
+                           gauge: Sequence[np.ndarray] = (), sign: int = 1) -> list[mpmath.matrix]:
+    """A direction Δ at the Eckart–Young point with ``|I| = e < r`` along which L descends: in the
+    canonical frame ``Δ_1 = e_{e+1} v_jᵀ R⁻¹``, ``Δ_k = E_{e+1,e+1}``, ``Δ_h = ±u_j e_{e+1}ᵀ`` (the
+    spare coordinate ``e+1`` exists in every layer since ``e < r``), then gauged.  Along
+    ``θ + tΔ`` the product gains ``±t²·c(t)·u_j v_jᵀR⁻¹`` (c a polynomial with leading term
+    ``t^{h−2}``) and ``⟨∇ℓ(W̄), u_j v_jᵀ R⁻¹⟩ = −2σ_j``, so the lowest-order change is nonzero."""
+    t = reduced_target(data)
+    h = len(widths) - 1
+    e = len(index_set)
+    mats = []
+    for k in range(1, h + 1):
+        rows, cols = widths[k], widths[k - 1]
+        M = mpmath.matrix(rows, cols)
+        if k == 1:
+            row = mpmath.matrix([[t["Vt"][j - 1, b] for b in range(cols)]]) * t["Rinv"]
+            for b in range(cols):
+                M[e, b] = row[0, b]
+        elif k == h:
+            for a in range(rows):
+                M[a, e] = sign * t["U"][a, j - 1]
+        else:
+            M[e, e] = 1
+        mats.append(M)
+    return _gauged(mats, gauge)
 
 
 def morse_index_formula(index_set: Sequence[int], m: int) -> int:
@@ -365,7 +414,8 @@ def eckart_young_instances(*, min_depth: int = 2, max_depth: int = 3, max_dim: i
         info = {"family": "eckart_young", "index_set": index_set, "e": e, "r": r, "m": m,
                 "filling": is_filling(widths), "regression": bool(use_reg),
                 "rank_Q": m if target_rank is None else target_rank,
-                "morse_index_on_stratum": morse_index_formula(index_set, m)}
+                "morse_index_on_stratum": morse_index_formula(index_set, m),
+                "gauge": [g.tolist() for g in G], "spare": [None if z is None else z.tolist() for z in Z]}
         return Instance(problem, point.recipe(), label=label, info=info)
 
     return build()

@@ -12,6 +12,7 @@ Modules: :mod:`.base` (protocol, bounds, conjunction), :mod:`.gradient`, :mod:`.
 :mod:`.rank`.
 """
 
+from . import linear
 from .base import Bound, Claim, all_of, at_least, at_most, custom, resolve_expected
 from .gradient import is_critical
 from .hessian import hessian_inertia, is_degenerate, is_nondegenerate, positive_eigenvalues_equal
@@ -28,6 +29,7 @@ __all__ = [
     "is_critical",
     "is_degenerate",
     "is_nondegenerate",
+    "linear",
     "matrix_rank",
     "positive_eigenvalues_equal",
     "resolve_expected",
