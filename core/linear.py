@@ -50,7 +50,11 @@ __all__ = [
     "bias_free_architecture",
     "differential_mp",
     "differential_rank_formula",
+    "exact_partial_ranks",
+    "exact_product",
+    "exact_rank",
     "factor_matrices",
+    "factor_norms",
     "frobenius_data",
     "frobenius_distance",
     "frobenius_problem",
@@ -58,6 +62,7 @@ __all__ = [
     "is_filling",
     "is_linear_problem",
     "linear_problem",
+    "loss_polynomial",
     "mp_matrix",
     "partial_product",
     "product_recipe",
@@ -270,8 +275,10 @@ def functional_problem(problem: Problem) -> Problem:
 
 
 def work_precision(precision: Precision):
-    """``with work_precision(p):`` sets mpmath to ``p.bits`` (53 bits for the float64 tier)."""
-    return mpmath.workprec(precision.bits)
+    """``with work_precision(p):`` sets mpmath to the precision of tier p (its ``dps``, as
+    :class:`~critlocus.core.evaluation.PointEvaluation` does; 15 digits = 53 bits for float64), so
+    constructions cached per ``mpmath.mp.prec`` are shared by every evaluator of that tier."""
+    return mpmath.workdps(precision.dps)
 
 
 def mp_matrix(values) -> mpmath.matrix:
@@ -391,7 +398,7 @@ class ConstructedPoint:
 class _ConstructedBlock(Derived):
     def __init__(self, point: ConstructedPoint, where: slice):
         def f64(shape, data):
-            with mpmath.workprec(53):
+            with mpmath.workdps(15):
                 vals = point.flat(data)[where]
             return np.array([float(v) for v in vals]).reshape(shape)
 
@@ -425,7 +432,7 @@ def product_recipe(problem: Problem, point: PointRecipe) -> PointRecipe:
     arch = functional_problem(problem).architecture
 
     def f64(shape, data):
-        with mpmath.workprec(53):
+        with mpmath.workdps(15):
             P = partial_product(factor_matrices(point.architecture, point.realize_float64(data).tolist()),
                                 1, problem.architecture.depth, problem.architecture.n_in)
         return np.array([[float(P[i, j]) for j in range(P.cols)] for i in range(P.rows)])
@@ -535,3 +542,57 @@ def loss_polynomial(problem: Problem, factors: Sequence[mpmath.matrix],
                 for b in range(len(r)):
                     coeffs[a + b] += w * r[a] * r[b]
     return coeffs
+
+
+# -- exact ranks of dyadic factors ------------------------------------------------------------------
+
+
+def exact_rank(A) -> int:
+    """The rank of a matrix of float64 numbers, computed exactly over the rationals (each float is
+    an exact binary rational; Gaussian elimination with :class:`fractions.Fraction`)."""
+    from fractions import Fraction
+
+    rows = [[x if isinstance(x, Fraction) else Fraction(float(x)) for x in row] for row in A]
+    rank, col = 0, 0
+    n_rows = len(rows)
+    n_cols = len(rows[0]) if rows else 0
+    while rank < n_rows and col < n_cols:
+        pivot = next((i for i in range(rank, n_rows) if rows[i][col] != 0), None)
+        if pivot is None:
+            col += 1
+            continue
+        rows[rank], rows[pivot] = rows[pivot], rows[rank]
+        for i in range(rank + 1, n_rows):
+            if rows[i][col] != 0:
+                f = rows[i][col] / rows[rank][col]
+                rows[i] = [a - f * b for a, b in zip(rows[i], rows[rank])]
+        rank += 1
+        col += 1
+    return rank
+
+
+def exact_product(mats: Sequence[np.ndarray], size: int) -> list[list]:
+    """``M_k ⋯ M_1`` in rational arithmetic (:class:`fractions.Fraction`); the identity of ``size``
+    when ``mats`` is empty."""
+    from fractions import Fraction
+
+    out = [[Fraction(int(i == j)) for j in range(size)] for i in range(size)]
+    for M in mats:
+        Mf = [[Fraction(float(x)) for x in row] for row in np.asarray(M)]
+        out = [[sum((Mf[i][k] * out[k][j] for k in range(len(out))), Fraction(0))
+                for j in range(len(out[0]))] for i in range(len(Mf))]
+    return out
+
+
+def exact_partial_ranks(factors: Sequence[np.ndarray]) -> tuple[list[int], list[int]]:
+    """``(a, b)`` with ``a_i = rk W_{>i}`` and ``b_i = rk W_{<i}`` (i = 1..h), exactly: the partial
+    products of the float64 factors are formed in rational arithmetic."""
+    def rank_of(F):
+        return exact_rank(F) if F and F[0] else 0
+
+    h = len(factors)
+    d0 = factors[0].shape[1]
+    widths = [d0] + [W.shape[0] for W in factors]
+    above = [rank_of(exact_product(factors[i:], widths[i])) for i in range(1, h + 1)]
+    below = [rank_of(exact_product(factors[:i - 1], d0)) for i in range(1, h + 1)]
+    return above, below

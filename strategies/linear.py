@@ -42,15 +42,20 @@ __all__ = [
     "eckart_young_direction",
     "eckart_young_factors",
     "eckart_young_instances",
+    "factorization_factors",
+    "factorization_point",
     "factors_with_ranks",
     "full_row_rank_inputs",
     "gauges",
     "generic_matrices",
     "given_point",
     "linear_widths",
+    "low_rank_factors",
     "morse_index_formula",
+    "random_point_instances",
     "reduced_target",
     "regression_data",
+    "spare_blocks",
     "zero_point",
 ]
 
@@ -457,3 +462,115 @@ def architecture_of(widths: Sequence[int]) -> Architecture:
 
 def problem_widths(problem: Problem) -> tuple[int, ...]:
     return problem.architecture.widths
+
+
+def low_rank_factors(m: int, n: int, k: int, *, bits: int = 2
+                     ) -> st.SearchStrategy[tuple[np.ndarray, np.ndarray]]:
+    """Dyadic ``A ∈ R^{m×k}`` of full column rank and ``B ∈ R^{k×n}`` of full row rank (so
+    ``rk AB = k``): ``A = Π_1 L[:, :k]`` with L unit lower triangular, ``B = [T | N] Π_2`` with T upper
+    triangular with diagonal ``±2^j``."""
+    check_integer("k", k, minimum=0, maximum=min(m, n))
+
+    @st.composite
+    def build(draw):
+        L = np.eye(m)
+        for a in range(m):
+            for b in range(a):
+                L[a, b] = draw(_dyadic(1.0, bits))
+        A = L[list(draw(st.permutations(range(m))))][:, :k]
+        B = np.zeros((k, n))
+        for a in range(k):
+            B[a, a] = draw(st.sampled_from([1.0, -1.0, 2.0, 0.5, -2.0]))
+            for b in range(a + 1, n):
+                B[a, b] = draw(_dyadic(1.0, bits))
+        B = B[:, list(draw(st.permutations(range(n))))]
+        return A, B
+
+    return build()
+
+
+def factorization_factors(widths: Sequence[int], A, B, gauge: Sequence[np.ndarray] = (),
+                          spare: Sequence[np.ndarray | None] = ()) -> list[mpmath.matrix]:
+    """Factors of ``W̄ = A B`` (``A ∈ R^{d_h×k}``, ``B ∈ R^{k×d_0}``, ``k ≤ min_i d_i``) at the current
+    precision: ``W_1 = [B; 0]``, ``W_k = diag(I_k, Z_k)``, ``W_h = [A, 0]``, then gauged."""
+    A, B = mp_matrix(A), mp_matrix(B)
+    k = A.cols
+    h = len(widths) - 1
+    if h == 1:
+        return [A * B]
+    spare = list(spare) + [None] * h
+    mats = []
+    for i in range(1, h + 1):
+        rows, cols = widths[i], widths[i - 1]
+        if i == 1:
+            M = mpmath.matrix(rows, cols)
+            for a in range(k):
+                for b in range(cols):
+                    M[a, b] = B[a, b]
+        elif i == h:
+            M = mpmath.matrix(rows, cols)
+            for a in range(rows):
+                for c in range(k):
+                    M[a, c] = A[a, c]
+        else:
+            M = _identity_block(rows, cols, k, spare[i - 1])
+        mats.append(M)
+    return _gauged(mats, gauge)
+
+
+def factorization_point(widths: Sequence[int], A: np.ndarray, B: np.ndarray, gauge: Sequence[np.ndarray] = (),
+                        spare: Sequence[np.ndarray | None] = ()) -> PointRecipe:
+    """The point of :func:`factorization_factors` as a recipe (rebuilt at every precision)."""
+    point = ConstructedPoint(
+        bias_free_architecture(widths),
+        lambda data: factorization_factors(widths, A, B, gauge, spare),
+        description="W_1 = [B; 0], W_k = diag(I, Z_k), W_h = [A, 0], gauged (μ_d(θ) = AB)",
+        payload={"construction": "factorization", "A": np.asarray(A).tolist(), "B": np.asarray(B).tolist(),
+                 "gauge": [np.asarray(g).tolist() for g in gauge],
+                 "spare": [None if z is None else np.asarray(z).tolist() for z in spare]},
+    )
+    return point.recipe()
+
+
+def spare_blocks(widths: Sequence[int], k: int) -> st.SearchStrategy[list]:
+    """Free blocks ``Z_i`` on the coordinates beyond k of the middle layers (they do not change W̄)."""
+
+    @st.composite
+    def build(draw):
+        h = len(widths) - 1
+        out = []
+        for i in range(1, h + 1):
+            if 1 < i < h and widths[i] > k and widths[i - 1] > k:
+                out.append(np.array([[draw(_dyadic(1.0, 2)) for _ in range(widths[i - 1] - k)]
+                                     for _ in range(widths[i] - k)]))
+            else:
+                out.append(None)
+        return out
+
+    return build()
+
+
+def random_point_instances(*, min_depth: int = 1, max_depth: int = 4, max_dim: int = 4,
+                           filling: bool | None = None) -> st.SearchStrategy[Instance]:
+    """Dyadic points θ with factors of drawn ranks (:func:`factors_with_ranks`) on ``ℓ = ||W − Q||²``;
+    ``info`` carries the exact ranks ``a_i = rk W_{>i}``, ``b_i = rk W_{<i}`` and ``e = rk W̄``."""
+    from critlocus.core.linear import exact_partial_ranks, exact_product, exact_rank
+
+    widths_strategy = linear_widths(min_depth=min_depth, max_depth=max_depth, max_dim=max_dim,
+                                    filling=filling)
+
+    @st.composite
+    def build(draw):
+        widths = draw(widths_strategy)
+        mats = draw(factors_with_ranks(widths))
+        Q = draw(generic_matrices(widths[-1], widths[0]))
+        problem = frobenius_problem(widths, Q)
+        above, below = exact_partial_ranks(mats)
+        e = exact_rank(exact_product(mats, widths[0]))
+        factor_ranks = [exact_rank(M) for M in mats]
+        info = {"family": "random", "ranks_above": above, "ranks_below": below, "e": e, "r": min(widths),
+                "filling": is_filling(widths), "factor_ranks": factor_ranks}
+        return Instance(problem, given_point(widths, mats),
+                        label=f"θ with rk W_i = {factor_ranks}, rk W̄ = {e}", info=info)
+
+    return build()

@@ -38,9 +38,11 @@ from .base import Bound, Claim, Expected, resolve_expected
 __all__ = [
     "applies_if",
     "descends",
+    "differential_source",
     "functional_view",
     "hessian_spectrum",
     "loss_value",
+    "partial_ranks",
     "product_rank",
     "purity",
     "riemannian_inertia",
@@ -450,3 +452,45 @@ def hessian_spectrum(values: Callable[[Instance, Precision], Sequence], *, text:
     if not callable(values):
         raise SpecError("hessian_spectrum values must be callable (instance, precision) -> list")
     return _HessianSpectrum(values, text)
+
+
+def differential_source(instance: Instance):
+    """dμ_d(θ) as a :class:`~critlocus.core.linear.DifferentialSource`, cached on the instance."""
+    from critlocus.core.linear import DifferentialSource
+
+    src = instance.__dict__.get("_differential_source")
+    if src is None:
+        src = DifferentialSource(instance.point, instance.problem.data)
+        instance.__dict__["_differential_source"] = src
+    return src
+
+
+def partial_ranks(instance: Instance, precision: Precision) -> tuple[list[int], list[int], bool, dict]:
+    """``a_i = rk W_{>i}``, ``b_i = rk W_{<i}`` (i = 1..h) decided at ``precision``; the flag says
+    whether every rank was decided."""
+    from critlocus.core.linear import ProductSource
+    from critlocus.core.rank import decide_rank
+
+    cache = instance.__dict__.setdefault("_partial_ranks", {})
+    if precision.label in cache:
+        return cache[precision.label]
+    arch = instance.problem.architecture
+    h, widths = arch.depth, arch.widths
+    above, below, ok, ev = [], [], True, {}
+    for i in range(1, h + 1):
+        if i == h:
+            above.append(widths[h])
+        else:
+            d = decide_rank(ProductSource(instance.point, instance.problem.data, i + 1, h), precision)
+            ok &= d.decided
+            above.append(d.rank)
+            ev[f"rk W_>{i}"] = d.rank
+        if i == 1:
+            below.append(widths[0])
+        else:
+            d = decide_rank(ProductSource(instance.point, instance.problem.data, 1, i - 1), precision)
+            ok &= d.decided
+            below.append(d.rank)
+            ev[f"rk W_<{i}"] = d.rank
+    cache[precision.label] = (above, below, ok, ev)
+    return cache[precision.label]
