@@ -195,26 +195,27 @@ def regime_architectures(*, n_data: int, regime: str, min_depth: int = 2, max_de
     return build()
 
 
-def activations(*names: str, **properties: bool) -> st.SearchStrategy[Activation]:
-    """Registered activations by name, by property, or both.
+def activations(*names: str | Activation, **properties: bool) -> st.SearchStrategy[Activation]:
+    """Registered activations with the given properties, e.g. ``smooth=True, zero_at_zero=True``;
+    with ``names``, those activations, each required to have the properties.
 
-    ``activations("tanh", "arctan")`` samples those two;
-    ``activations(smooth=True, zero_at_zero=True)`` every activation with those properties
-    (``smooth``, ``analytic``, ``zero_at_zero``, ``strictly_increasing``, ``bounded``); given
-    both, the named ones must have the properties.
+    Properties: ``smooth``, ``analytic``, ``zero_at_zero``, ``strictly_increasing``, ``bounded``.
 
-    >>> activations("tanh").example().name
-    'tanh'
+    ``activations("tanh", "relu", smooth=True)`` raises :class:`InvalidArgument`: "activation
+    'relu' lacks smooth=True, which this strategy requires; …".
     """
+    choices = activations_with(**properties)
     if names:
         chosen = [get_activation(n) for n in names]
-        bad = [a.name for a in chosen if any(getattr(a, k) != v for k, v in properties.items())]
-        if properties:
-            activations_with(**properties)  # validates the property names
-        if bad:
-            raise InvalidArgument(f"activations {bad} lack the properties {properties}")
+        for act in chosen:
+            lacking = {k: v for k, v in properties.items() if getattr(act, k) != v}
+            if lacking:
+                want = ", ".join(f"{k}={v}" for k, v in lacking.items())
+                raise InvalidArgument(
+                    f"activation {act.name!r} lacks {want}, which this strategy requires; activations "
+                    f"with {properties}: {', '.join(a.name for a in choices) or 'none'}")
         return st.sampled_from(chosen)
-    choices = activations_with(**properties)
     if not choices:
-        raise InvalidArgument(f"no registered activation has the properties {properties}")
+        raise InvalidArgument(f"no registered activation has the properties {properties}; registered: "
+                              + "; ".join(f"{a.name} {a.properties()}" for a in activations_with()))
     return st.sampled_from(choices)

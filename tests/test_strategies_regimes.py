@@ -31,7 +31,7 @@ def test_regime_arguments_are_validated(kwargs, name):
 
 def test_activations_by_name_and_property():
     assert strategies.activations("tanh", "arctan").example().name in ("tanh", "arctan")
-    with pytest.raises(InvalidArgument, match="lack the properties"):
+    with pytest.raises(InvalidArgument, match="lacks"):
         strategies.activations("sigmoid", zero_at_zero=True)
     with pytest.raises(InvalidArgument, match="unknown activation"):
         strategies.activations("softplus")
