@@ -18,7 +18,7 @@ coordinate and data point), exact derivatives at the working precision.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import mpmath
@@ -28,11 +28,13 @@ from . import float64 as f64
 from .decisions import KAPPA
 from .errors import InvalidArgument
 from .network import Problem
+from .precision import Precision
+from .rank import MatrixSource
 from .slices import _unpack_mp
 
 _BACKTRACK = 30
 
-__all__ = ["ProjectionResult", "output_jacobian_mp", "project_to_interpolation_float64",
+__all__ = ["OutputJacobian", "ProjectionResult", "output_jacobian_mp", "project_to_interpolation_float64",
            "project_to_interpolation_mp", "residuals_mp"]
 
 
@@ -75,6 +77,29 @@ def output_jacobian_mp(problem: Problem, params: Sequence) -> mpmath.matrix:
                     back = [mpmath.fdot(col, delta) for col in zip(*W[k])]
                     delta = [u * v for u, v in zip(back, s1[k - 1])]
     return J
+
+
+class OutputJacobian(MatrixSource):
+    """J rebuilt at each precision from the point's parameters (``params_at(precision)``:
+    the float64 vector, or mpmath numbers built inside ``workdps``); scale ``‖J‖_F``."""
+
+    def __init__(self, problem: Problem, params_at: Callable[[Precision], Sequence]):
+        from .precision import FLOAT64
+
+        self.problem = problem
+        self.params_at = params_at
+        self._f64 = f64.output_jacobian_f64(problem, np.asarray(params_at(FLOAT64), dtype=np.float64))
+        self.shape = tuple(self._f64.shape)
+        self._mp: dict[int, mpmath.matrix] = {}
+
+    def dense_float64(self) -> np.ndarray:
+        return self._f64
+
+    def dense_mp(self, precision: Precision) -> mpmath.matrix:
+        if precision.dps not in self._mp:
+            with mpmath.workdps(precision.dps):
+                self._mp[precision.dps] = output_jacobian_mp(self.problem, self.params_at(precision))
+        return self._mp[precision.dps]
 
 
 def residuals_mp(problem: Problem, params: Sequence) -> list:
