@@ -28,6 +28,7 @@ from .minima import (
     global_minimum_point,
     interpolating_instances,
     interpolating_point,
+    locus_critical_instances,
     slice_instances,
     slice_minimum_point,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "interpolating_instances",
     "interpolating_point",
     "last_layer_zero_instances",
+    "locus_critical_instances",
     "locus_label",
     "realizable_datasets",
     "realizable_targets",

@@ -70,6 +70,32 @@ def _n_params(widths: list[int], bias: tuple[bool, ...]) -> int:
     return sum(widths[k] * (widths[k - 1] + int(bias[k - 1])) for k in range(1, len(widths)))
 
 
+def _cap_params(widths: list[int], max_params: int, *, low: int, wide: str, min_depth: int,
+                min_inputs: int, min_outputs: int, bias_for) -> list[int]:
+    """Shrink ``widths`` until N ≤ max_params (see :func:`regime_architectures`)."""
+    widths = list(widths)
+
+    def n(w):
+        return _n_params(w, bias_for(len(w) - 1))
+
+    while n(widths) > max_params:
+        depth = len(widths) - 1
+        floor = {k: (low if (wide == "all" or k == depth - 1) else 1) for k in range(1, depth)}
+        shrinkable = [k for k in range(1, depth) if widths[k] > floor[k]]
+        if shrinkable:
+            k = max(shrinkable, key=lambda i: (widths[i] - floor[i], i))
+            widths[k] -= 1
+        elif depth > min_depth:
+            del widths[1]  # drop the first hidden layer; the last (wide) one stays
+        elif widths[0] > min_inputs:
+            widths[0] -= 1
+        elif widths[-1] > min_outputs:
+            widths[-1] -= 1
+        else:
+            break
+    return widths
+
+
 def regime_of(architecture: Architecture, n_data: int) -> str:
     """The regime an architecture falls in for ``d = n_data`` data points (the most
     specific one: extremely wide before very wide before mild).
@@ -93,8 +119,8 @@ def regime_of(architecture: Architecture, n_data: int) -> str:
 def regime_architectures(*, n_data: int, regime: str, min_depth: int = 2, max_depth: int = 4,
                          min_inputs: int = 1, max_inputs: int = 3, min_outputs: int = 1,
                          max_outputs: int = 3, max_width: int | None = None, wide: str = "all",
-                         min_excess: int = 0, output_bias: bool = True, hidden_bias: bool = True
-                         ) -> st.SearchStrategy[Architecture]:
+                         min_excess: int = 0, output_bias: bool = True, hidden_bias: bool = True,
+                         max_params: int | None = None) -> st.SearchStrategy[Architecture]:
     """Architectures in ``regime`` (see the module docstring) for ``d = n_data`` data points.
 
     Depth ℓ ∈ [min_depth, max_depth] (ℓ = 2 is one hidden layer), ``n_0`` and ``n_ℓ`` in their
@@ -105,6 +131,10 @@ def regime_architectures(*, n_data: int, regime: str, min_depth: int = 2, max_de
     until ``N > d·n_ℓ`` (adding a hidden layer of width d − 1 in the rare case that is not
     enough); ``"under"`` draws ``(ℓ, n_0, n_ℓ)`` among those whose width-1 network has
     ``N ≤ d·n_ℓ`` and each hidden width up to the largest that keeps ``N ≤ d·n_ℓ``.
+
+    ``max_params`` (wide regimes) caps N — exact high-precision spectra cost O(N³) — by
+    narrowing the widest layers toward their lower bound, then dropping hidden layers (never
+    the last), then lowering ``n_0`` and ``n_ℓ``; the smallest network of the ranges must fit.
 
     >>> arch = regime_architectures(n_data=3, regime="very_wide", max_depth=3).example()
     >>> min(arch.widths[1:-1]) >= 3
@@ -121,6 +151,10 @@ def regime_architectures(*, n_data: int, regime: str, min_depth: int = 2, max_de
         check_integer(f"max_{name}", hi, minimum=1)
         check_range(f"min_{name}", lo, f"max_{name}", hi)
     check_integer("min_excess", min_excess, minimum=0)
+    if max_params is not None:
+        check_integer("max_params", max_params, minimum=1)
+        if regime not in ("very_wide", "extremely_wide"):
+            raise InvalidArgument(f"max_params applies to the wide regimes, not regime={regime!r}")
     if wide not in ("all", "last"):
         raise InvalidArgument(f"wide={wide!r} must be 'all' or 'last'")
     for name, v in (("output_bias", output_bias), ("hidden_bias", hidden_bias)):
@@ -136,6 +170,14 @@ def regime_architectures(*, n_data: int, regime: str, min_depth: int = 2, max_de
     if regime in ("very_wide", "extremely_wide") and max_width < low:
         raise InvalidArgument(f"max_width={max_width!r} is below the {regime} lower bound {low} "
                               f"(d = {d}, min_excess = {min_excess})")
+    if max_params is not None:
+        smallest = [min_inputs] + [1] * (min_depth - 2) + [low, min_outputs]
+        if wide == "all":
+            smallest = [min_inputs] + [low] * (min_depth - 1) + [min_outputs]
+        need = _n_params(smallest, (hidden_bias,) * (min_depth - 1) + (output_bias,))
+        if need > max_params:
+            raise InvalidArgument(f"max_params={max_params!r}: the smallest {regime} network for d = {d} "
+                                  f"(widths {tuple(smallest)}) has N = {need}")
 
     def bias_for(depth: int) -> tuple[bool, ...]:
         return (hidden_bias,) * (depth - 1) + (output_bias,)
@@ -161,7 +203,11 @@ def regime_architectures(*, n_data: int, regime: str, min_depth: int = 2, max_de
             for k in range(1, depth):
                 is_wide = wide == "all" or k == depth - 1
                 hidden.append(draw(st.integers(low, max_width) if is_wide else st.integers(1, max_width)))
-            return Architecture((n_in, *hidden, n_out), bias=bias)
+            widths = [n_in, *hidden, n_out]
+            if max_params is not None:
+                widths = _cap_params(widths, max_params, low=low, wide=wide, min_depth=min_depth,
+                                     min_inputs=min_inputs, min_outputs=min_outputs, bias_for=bias_for)
+            return Architecture(tuple(widths), bias=bias_for(len(widths) - 1))
         if regime == "mild":
             top = min(max_width, d - 1)
             hidden = draw(st.lists(st.integers(1, top), min_size=depth - 1, max_size=depth - 1))

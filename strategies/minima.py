@@ -16,7 +16,8 @@ Points are constructions rebuilt at every precision (:mod:`critlocus.core.points
 
 Instance strategies: :func:`global_minimum_instances`, :func:`interpolating_instances`,
 :func:`slice_instances` (slices with prescribed rank deficiencies of Φ and Φ̃) and
-:func:`generic_point_instances`.
+:func:`generic_point_instances`; closed-form critical points (star, generalised and
+dead-last-hidden loci) in a given regime: :func:`locus_critical_instances`.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from critlocus.core.instance import Instance
 from critlocus.core.interpolation import project_to_interpolation_float64, project_to_interpolation_mp
 from critlocus.core.losses import Loss, squared_error
 from critlocus.core.network import Network, Problem
-from critlocus.core.points import Derived, Given, PointRecipe
+from critlocus.core.points import Derived, Given, MeanTarget, PointRecipe, Zero
 from critlocus.core.slices import augment, features_float64, features_mp, least_squares_last_layer
 
 from ._validation import check_integer, check_range
@@ -44,6 +45,7 @@ from .data import datasets, generic_arrays, realizable_targets
 
 __all__ = [
     "DEPENDENCE_MECHANISMS",
+    "LOCI",
     "NONPOLYNOMIAL",
     "ODD_ACTIVATIONS",
     "generic_point_instances",
@@ -51,6 +53,7 @@ __all__ = [
     "global_minimum_point",
     "interpolating_instances",
     "interpolating_point",
+    "locus_critical_instances",
     "slice_instances",
     "slice_minimum_point",
 ]
@@ -429,5 +432,96 @@ def generic_point_instances(*, regime: str = "very_wide", min_data: int = 1, max
                  for b in arch.layout.blocks}
         info = {"point_kind": "generic", "regime": regime, "d": d}
         return Instance(problem, PointRecipe(arch, rules), label="generic p", info=info)
+
+    return build()
+
+
+#: closed-form critical points :func:`locus_critical_instances` builds
+LOCI = ("star", "generalised", "dead_last_hidden")
+
+
+def locus_critical_instances(*, regime: str = "very_wide", wide: str = "last", min_excess: int = 0,
+                             min_data: int = 1,
+                             max_data: int = 4, min_depth: int = 2, max_depth: int = 3,
+                             max_inputs: int = 3, min_outputs: int = 1, max_outputs: int = 3,
+                             max_width: int | None = None, max_params: int | None = 40,
+                             loci: Sequence[str] = LOCI, output_bias: bool = True,
+                             activations: st.SearchStrategy[Activation] | None = None
+                             ) -> st.SearchStrategy[Instance]:
+    """Critical points known in closed form, in networks of a given ``regime`` (d drawn first):
+
+    - ``"star"`` — ``S_I`` (Cooper Thm 3.1, :func:`~critlocus.strategies.star_locus_point`):
+      ``W_i = 0`` (i ∈ I), the biases from ``min I`` to ℓ−1 zero, ``W_ℓ = 0``, ``b_ℓ = ȳ``;
+    - ``"generalised"`` — ``S_I^gen``: the same without the bias equations;
+    - ``"dead_last_hidden"`` — ``W_{ℓ−1} = 0``, ``b_{ℓ−1} = 0``, ``W_ℓ = 0`` (so Φ = σ(0)·1ᵀ = 0
+      and ∂L/∂W̃ = 2Σ_j r_j φ̃_jᵀ, ∂L/∂p' = 0), with ``b_ℓ = ȳ`` when there is an output bias and
+      none otherwise — the only one of the three for a bias-free last layer.
+
+    Free blocks and data are dyadic (Hypothesis-drawn, so counterexamples shrink to readable
+    numbers); σ smooth with σ(0) = 0.  Many of these points are saddles (mixed second
+    derivatives between W_ℓ and the zeroed layer); which ones is decided by the claims.
+
+    >>> inst = locus_critical_instances(max_data=3).example()
+    >>> inst.info["point_kind"] in ("star", "generalised", "dead_last_hidden")
+    True
+    """
+    from .loci import generalised_locus_point, star_locus_point
+    from .numbers import dyadic_arrays
+
+    check_integer("min_data", min_data, minimum=1)
+    check_integer("max_data", max_data, minimum=1)
+    check_range("min_data", min_data, "max_data", max_data)
+    loci = tuple(loci)
+    bad = [k for k in loci if k not in LOCI]
+    if bad or not loci:
+        raise InvalidArgument(f"loci={loci!r}: choose a nonempty subset of {LOCI}")
+    if not output_bias and loci != ("dead_last_hidden",):
+        raise InvalidArgument("loci: without an output bias only 'dead_last_hidden' is a critical locus "
+                              f"(star and generalised loci put b_ℓ = ȳ), got {loci!r}")
+    regime_architectures(n_data=max_data, regime=regime, wide=wide, min_depth=min_depth,
+                         max_depth=max_depth, max_inputs=max_inputs, min_outputs=min_outputs,
+                         max_outputs=max_outputs, max_width=max_width, max_params=max_params,
+                         output_bias=output_bias, min_excess=min_excess)
+    acts = activations if activations is not None else activation_strategy(smooth=True, zero_at_zero=True)
+
+    @st.composite
+    def build(draw):
+        d = draw(st.integers(min_data, max_data))
+        arch = draw(regime_architectures(n_data=d, regime=regime, wide=wide, min_depth=min_depth,
+                                         max_depth=max_depth, max_inputs=max_inputs,
+                                         min_outputs=min_outputs, max_outputs=max_outputs,
+                                         max_width=max_width, max_params=max_params,
+                                         output_bias=output_bias, min_excess=min_excess))
+        act = draw(acts)
+        data = draw(datasets(n_in=arch.n_in, n_out=arch.n_out, min_size=d, max_size=d, bits=4))
+        problem = Problem(Network(arch, act), squared_error(), data)
+        kind = draw(st.sampled_from(loci))
+        ell = arch.depth
+        if kind == "dead_last_hidden":
+            fixed = {f"W_{ell - 1}", f"b_{ell - 1}", f"W_{ell}"} | ({f"b_{ell}"} if output_bias else set())
+            idx = [ell - 1]
+        else:
+            size = draw(st.integers(1, ell - 1))
+            idx = sorted(draw(st.lists(st.integers(1, ell - 1), min_size=size, max_size=size, unique=True)))
+            fixed = {f"W_{i}" for i in idx} | {f"W_{ell}", f"b_{ell}"}
+            if kind == "star":
+                fixed |= {f"b_{k}" for k in range(idx[0], ell)}
+        free = {b.name: draw(dyadic_arrays(b.shape, bound=1.5, bits=4))
+                for b in arch.layout.blocks if b.name not in fixed}
+        if kind == "star":
+            point = star_locus_point(arch, idx, free)
+        elif kind == "generalised":
+            point = generalised_locus_point(arch, idx, free)
+        else:
+            rules = {name: Given(v, note="free") for name, v in free.items()}
+            rules.update({f"W_{ell - 1}": Zero(), f"b_{ell - 1}": Zero(), f"W_{ell}": Zero()})
+            if output_bias:
+                rules[f"b_{ell}"] = MeanTarget()
+            point = PointRecipe(arch, rules)
+        label = {"star": "p ∈ S_{" + ",".join(map(str, idx)) + "}",
+                 "generalised": "p ∈ S_{" + ",".join(map(str, idx)) + "}^gen",
+                 "dead_last_hidden": f"p with W_{ell - 1} = 0, b_{ell - 1} = 0, W_{ell} = 0"}[kind]
+        info = {"point_kind": kind, "index_set": idx, "d": d, "regime": regime}
+        return Instance(problem, point, label=label, info=info)
 
     return build()

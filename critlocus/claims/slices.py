@@ -516,9 +516,15 @@ def segment_to_interpolation(*, t_values: Sequence[float] = (0.25, 0.5, 0.75, 1.
 
 # -- Cor 5.16 / 5.18: zero eigenvalues against rank bounds --------------------------------------
 
-def slice_zero_eigenvalues(bound: Callable[[Instance, SliceRanks], int], *, text: str) -> Claim:
+def slice_zero_eigenvalues(bound: Callable[[Instance, SliceRanks], int], *, text: str,
+                           only_saddles: bool = False) -> Claim:
     """``n₀(Hess L(p)) ≥ bound(instance, ranks)`` with the Hessian's inertia and the ranks of
-    Φ, Φ̃ decided at the same precision (e.g. ``n_ℓ(n_{ℓ−1} − rank Φ)``)."""
+    Φ, Φ̃ decided at the same precision (e.g. ``n_ℓ(n_{ℓ−1} − rank Φ)``).
+
+    ``only_saddles``: the bound is asserted only at certified saddles — Hess has a negative
+    eigenvalue (decided) and a positive one, so p is not an extremum; at a point with n₋ = 0
+    decided the claim holds vacuously (evidence ``"vacuous"``: such a point may be a minimum).
+    """
     def tier(instance, precision):
         r = slice_ranks(instance, precision)
         spec = instance.evaluation().inertia(precision)
@@ -528,6 +534,17 @@ def slice_zero_eigenvalues(bound: Callable[[Instance, SliceRanks], int], *, text
               "surplus": spec.n_zero - want}
         gap = spec.gap_ratio
         ev["margin"] = (gap / precision.band_factor) if gap else math.inf
+        if only_saddles:
+            saddle = spec.n_neg > 0 and spec.n_pos > 0
+            ev["certified_saddle"] = saddle
+            if not saddle:
+                if spec.n_neg + spec.n_ambiguous == 0 or (spec.n_pos + spec.n_ambiguous == 0):
+                    ev["vacuous"] = "no certified negative and positive eigenvalue: not a certified saddle"
+                    return TierResult(precision.label, TRUE, exact=True,
+                                      summary=f"inertia {spec.inertia}: not a certified saddle (vacuous)",
+                                      evidence=ev)
+                return TierResult(precision.label, UNDECIDED, True,
+                                  f"inertia {spec.inertia} + {spec.n_ambiguous} ambiguous: saddle?", ev)
         if not r.decided or not spec.decided:
             status = FALSE if (r.decided and hi < want) else UNDECIDED
         else:
@@ -539,7 +556,8 @@ def slice_zero_eigenvalues(bound: Callable[[Instance, SliceRanks], int], *, text
                                    f"inertia {spec.inertia}"),
                           evidence=ev)
 
-    return _SliceClaim(f"Hess L has ≥ {text} zero eigenvalues", tier)
+    where = " at certified saddles (n₋ > 0, n₊ > 0)" if only_saddles else ""
+    return _SliceClaim(f"Hess L has ≥ {text} zero eigenvalues{where}", tier)
 
 
 def hessian_vanishes_on_slice_kernel() -> Claim:
