@@ -1,10 +1,12 @@
-"""critlocus.strategies — Hypothesis strategies for architectures, data and locus points.
+"""critlocus.strategies — Hypothesis strategies for architectures, data, locus points and
+critical points found by search.
 
 All strategies take keyword-only arguments, validated up front: a bad value raises
 :class:`critlocus.core.errors.InvalidArgument` naming it.
 """
 
 from .architectures import activations, architectures
+from .critical import CRITICAL_KINDS, critical_point_instances
 from .data import datasets
 from .loci import (
     core_locus_instances,
@@ -25,9 +27,11 @@ from .loci import (
 from .numbers import dyadic_arrays, dyadic_floats
 
 __all__ = [
+    "CRITICAL_KINDS",
     "activations",
     "architectures",
     "core_locus_instances",
+    "critical_point_instances",
     "datasets",
     "defining_equations",
     "dyadic_arrays",
