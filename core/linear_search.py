@@ -36,7 +36,8 @@ from .highprec import MPLandscape
 from .network import Problem
 from .points import Derived, PointRecipe
 
-__all__ = ["FoundMinimum", "PolishedPoint", "descend", "multistart_minima", "newton_polish", "problem_seed"]
+__all__ = ["FoundMinimum", "PolishedPoint", "balance", "descend", "multistart_minima", "newton_polish",
+           "problem_seed"]
 
 
 def _phi_numpy(name: str, params: dict):
@@ -81,6 +82,25 @@ def loss_and_gradient_function(problem: Problem):
         return float(np.sum(w * val)), np.concatenate([g.reshape(-1) for g in grads])
 
     return fun
+
+
+def balance(problem: Problem, theta: np.ndarray) -> np.ndarray:
+    """For a bias-free linear network, the point of the fibre of μ_d through θ with equal factor
+    norms: ``W_i ↦ c_i W_i`` with ``c_i = g/||W_i||_F``, ``g = (Π_i ||W_i||_F)^{1/h}`` (``Π c_i = 1``,
+    so μ_d, L and criticality are unchanged).  It keeps the Hessian's conditioning, and with it the
+    polishing, under control.  Other problems (or a zero factor) are returned unchanged."""
+    arch = problem.architecture
+    if problem.network.activation.name != "identity" or any(arch.bias):
+        return theta
+    blocks = arch.layout.blocks
+    norms = np.array([np.linalg.norm(theta[b.slice]) for b in blocks])
+    if np.any(norms == 0) or not np.all(np.isfinite(norms)):
+        return theta
+    g = float(np.exp(np.mean(np.log(norms))))
+    out = theta.copy()
+    for b, n in zip(blocks, norms):
+        out[b.slice] *= g / n
+    return out
 
 
 def descend(problem: Problem, theta0: np.ndarray, *, max_iterations: int = 2000) -> np.ndarray:
@@ -225,7 +245,7 @@ def multistart_minima(problem: Problem, *, starts: int = 12, seed: int = 0, scal
     fun = loss_and_gradient_function(problem)
     found: list[FoundMinimum] = []
     for _ in range(starts):
-        theta = descend(problem, scale * rng.standard_normal(problem.n_params))
+        theta = balance(problem, descend(problem, scale * rng.standard_normal(problem.n_params)))
         loss, grad = fun(theta)
         gnorm = float(np.linalg.norm(grad))
         if not math.isfinite(loss) or gnorm > 1e-8 * (1 + abs(loss)):

@@ -586,7 +586,7 @@ CONVEX_FAMILIES = ("quadratic", "weighted", "pseudo_huber", "log_cosh", "regress
 
 
 def convex_problems(widths: Sequence[int], *, families: Sequence[str] = CONVEX_FAMILIES,
-                    target_rank: int | None = None, bits: int = 4
+                    target_rank: int | None = None, generic: bool = True, bits: int = 4
                     ) -> st.SearchStrategy[tuple[Problem, dict]]:
     """A smooth convex functional loss on ``R^{d_h×d_0}`` as a linear-network problem, with its
     parameters in the paper's terms:
@@ -595,7 +595,10 @@ def convex_problems(widths: Sequence[int], *, families: Sequence[str] = CONVEX_F
       ``Λ_ab ∈ [2^{-bits}, 2]``;  ``pseudo_huber`` / ``log_cosh``: ``Σ_ab φ(W_ab − Q_ab)``;
       ``regression``: ``||WX − Y||²`` with ``XXᵀ ≻ 0``.
 
-    Q is dyadic in ``[−2, 2]`` (rank ``target_rank`` when given: then ``Q = AB`` exactly)."""
+    ``generic=True``: Q has distinct nonzero singular values (:func:`generic_matrices`), or is an
+    exact product ``AB`` of rank ``target_rank ≥ 1`` — so every minimum of ℓ is nondegenerate
+    (``Q = 0`` would make the minima of L higher-order degenerate).  ``generic=False``: Q is any
+    dyadic matrix in ``[−2, 2]`` (free for a search to shrink)."""
     from critlocus.core.linear import regression_problem, weighted_frobenius_problem
     from critlocus.core.losses import log_cosh, pseudo_huber
 
@@ -610,11 +613,13 @@ def convex_problems(widths: Sequence[int], *, families: Sequence[str] = CONVEX_F
         if family == "regression":
             X, Y = draw(regression_data(d0, dh))
             return regression_problem(widths, X, Y), {"family": family, "X": X.tolist(), "Y": Y.tolist()}
-        if target_rank is None:
-            Q = np.array([[draw(_dyadic(2.0, bits)) for _ in range(d0)] for _ in range(dh)])
-        else:
-            A, B = draw(low_rank_factors(dh, d0, target_rank))
+        if target_rank is not None:
+            A, B = draw(low_rank_factors(dh, d0, max(target_rank, 1)))
             Q = A @ B
+        elif generic:
+            Q = draw(generic_matrices(dh, d0)) / 2
+        else:
+            Q = np.array([[draw(_dyadic(2.0, bits)) for _ in range(d0)] for _ in range(dh)])
         info = {"family": family, "Q": Q.tolist()}
         if family == "quadratic":
             return frobenius_problem(widths, Q), info
@@ -662,7 +667,8 @@ def search_instance(problem: Problem, params: dict | None = None, *, starts: int
 
 def local_minimum_instances(*, widths: st.SearchStrategy[tuple[int, ...]],
                             families: Sequence[str] = CONVEX_FAMILIES, starts: int = 8,
-                            choose: str = "worst", target_rank: int | st.SearchStrategy | None = None
+                            choose: str | st.SearchStrategy = "worst",
+                            target_rank: int | st.SearchStrategy | None = None, generic: bool = True
                             ) -> st.SearchStrategy[Instance]:
     """A convex-loss landscape and one of the local minima that multistart descent finds on it
     (:func:`critlocus.core.linear_search.multistart_minima`, seeded by the problem): the one with
@@ -672,17 +678,18 @@ def local_minimum_instances(*, widths: st.SearchStrategy[tuple[int, ...]],
     ``info`` carries every minimum found (float64 losses, hits), the best loss and the gap
     ``L(worst) − L(best)``; ``instance.best_point`` is the best minimum's recipe (the search's
     global-minimum candidate)."""
-    if choose not in ("worst", "best"):
+    if not isinstance(choose, st.SearchStrategy) and choose not in ("worst", "best"):
         raise InvalidArgument(f"choose={choose!r} must be 'worst' or 'best'")
     ranks = target_rank if isinstance(target_rank, st.SearchStrategy) else st.just(target_rank)
+    chooser = choose if isinstance(choose, st.SearchStrategy) else st.just(choose)
 
     @st.composite
     def build(draw):
         w = draw(widths)
         k = draw(ranks)
         k = None if k is None else min(k, min(w))
-        problem, params = draw(convex_problems(w, families=families, target_rank=k))
-        inst = search_instance(problem, params, starts=starts, choose=choose)
+        problem, params = draw(convex_problems(w, families=families, target_rank=k, generic=generic))
+        inst = search_instance(problem, params, starts=starts, choose=draw(chooser))
         if inst is None:
             from hypothesis import reject
 

@@ -564,6 +564,10 @@ class _NoBadMinimum(Claim):
     def tier(self, instance, precision):
         cache = instance.__dict__.setdefault("_loss_cache", {})
         problem = instance.problem
+        if self.reference is None and instance.__dict__.get("best_point") is instance.point:
+            return TierResult(precision.label, TRUE, False,
+                              "the search found a single local minimum: nothing to compare",
+                              {"minima_found": instance.info.get("minima_found")})
         g = instance.evaluation().gradient_decision(precision)
         if g.status != ZERO:
             return TierResult(precision.label, UNDECIDED, True,

@@ -11,6 +11,7 @@ its loss is decided above a point the same search found.
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import strategies as st
 
 from critlocus import Source, Spec, claims
 from critlocus.core.instance import Instance
@@ -52,7 +53,8 @@ NONFILLING_NO_BAD_MINIMA = Spec(
     formula="d non-filling ∧ ℓ smooth convex ∧ θ local min of L ⇒ L(θ) = min L",
     hypotheses=("d non-filling, h = 2, 3, d_i ≤ 3",
                 "ℓ(W) = Σ_ab Λ_ab (W_ab − Q_ab)², Λ_ab ∈ [1/16, 2] and Q_ab ∈ [−2, 2] dyadic",),
-    instances=local_minimum_instances(widths=_NONFILLING_SMALL, families=("weighted",), starts=8),
+    instances=local_minimum_instances(widths=_NONFILLING_SMALL, families=("weighted",), starts=8,
+                                      generic=False),
     claim=L.no_bad_minimum(),
     expected="fails",
     kind="false-variant",
@@ -104,4 +106,95 @@ FILLING_CONVEX = Spec(
     notes=("Same search and certificate as the must-fail claim, under the same budget; the reference is "
            "the unconstrained minimum of the convex ℓ itself, so 'global' is decided against min ℓ, "
            "not against the best point found."),
+)
+
+
+def _nonfilling_alternative(instance: Instance, precision):
+    """(a) e = r and W̄ a local minimum of ℓ on M_r°, or (b) e < r and ∇ℓ(W̄) = 0."""
+    from critlocus.core.verdict import FALSE, TRUE, UNDECIDED, TierResult
+
+    g = instance.evaluation().gradient_decision(precision)
+    if g.status != "zero":
+        return TierResult(precision.label, UNDECIDED, True, f"θ not decided critical ({g.status})",
+                          {"gradient": g.to_dict()})
+    view = L.functional_view(instance)
+    rdec = view.rank_decision(precision)
+    if not rdec.decided:
+        return TierResult(precision.label, UNDECIDED, True, "rk W̄ undecided", rdec.to_dict())
+    e, r = rdec.rank, view.r
+    ev: dict = {"e": e, "r": r, "rank_decision": rdec.to_dict()}
+    if e == r:
+        t = view.tangent_residual_decision(precision, e)
+        R = view.riemannian_inertia(precision, e)
+        ev.update({"tangent_residual": t.to_dict(), "riemannian_hessian": R.to_dict(), "case": "a"})
+        if t.status == "zero" and R.decided and R.n_neg == 0:
+            return TierResult(precision.label, TRUE, True,
+                              f"(a): e = r = {r}, W̄ critical on M_r° with Riemannian inertia {R.inertia}", ev)
+        holds_a = None if (t.status == "ambiguous" or not R.decided) else False
+    else:
+        gl = view.gradient_decision(precision)
+        ev.update({"functional_gradient": gl.to_dict(), "case": "b"})
+        if gl.status == "zero":
+            return TierResult(precision.label, TRUE, True, f"(b): e = {e} < r = {r} and ∇ℓ(W̄) = 0", ev)
+        holds_a = None if gl.status == "ambiguous" else False
+    if holds_a is None:
+        return TierResult(precision.label, UNDECIDED, True, "alternative undecided", ev)
+    kind, cert = L.certify_local_minimum(instance, precision)
+    ev["certificate"] = cert
+    if kind == "saddle":
+        return TierResult(precision.label, TRUE, True, "θ is a saddle: the premise fails", ev)
+    if kind == "minimum":
+        return TierResult(precision.label, FALSE, True,
+                          f"certified local minimum with e = {e}, r = {r} violating (a) and (b)", ev)
+    return TierResult(precision.label, UNDECIDED, True, "local minimality of θ not certified", ev)
+
+
+NONFILLING_LOCALMIN = Spec(
+    id="tkb.thm.nonfilling-localmin",
+    title="Non-filling + smooth convex: a local minimum is pure of full rank, or a global minimum",
+    source=Source(PAPER, "theorem on local minima for non-filling architectures", "§ smooth convex losses",
+                  ("REC", "UNC")),
+    statement=("If d is non-filling and ℓ smooth and convex, every local minimum θ of L satisfies "
+               "(a) e = r and W̄ is a local minimum of ℓ|M_r° (pure), or (b) e < r and ∇ℓ(W̄) = 0, so θ is a "
+               "global minimum.  Hence L has a non-global local minimum iff ℓ|M_r does, on its smooth part."),
+    formula="θ local min of L ⇒ (e = r ∧ Π_T ∇ℓ(W̄) = 0 ∧ Hess_{M_r°} ℓ(W̄) ⪰ 0) ∨ (e < r ∧ ∇ℓ(W̄) = 0)",
+    hypotheses=("d non-filling, h = 2, 3, d_i ≤ 3", "ℓ from the five convex families; targets of full or "
+                "low rank (so that case (b) occurs)", "θ: the worst or the best local minimum a multistart "
+                "descent finds, polished"),
+    instances=local_minimum_instances(widths=_NONFILLING_SMALL, starts=6,
+                                      choose=st.sampled_from(["worst", "best"]),
+                                      target_rank=st.sampled_from([None, None, 1])),
+    claim=claims.custom("(a) e = r and W̄ local min on M_r°, or (b) e < r and ∇ℓ(W̄) = 0",
+                        _nonfilling_alternative),
+    expected="holds",
+    kind="conjecture",
+    examples_scale=0.3,
+    notes=("UNC whether TKB state it exactly so; encoded as stated.  The implication is refuted only by a "
+           "certified local minimum (Morse–Bott certificate) violating both (a) and (b)."),
+)
+
+OPEN = Spec(
+    id="tkb.open",
+    title="Open question (dynamics): does gradient descent avoid spurious critical points?",
+    source=Source(PAPER, "discussion / open questions", "§ conclusion", ("REC",)),
+    statement=("TKB's open questions: (1) pure/spurious for nonlinear networks; (2) how many bad minima a "
+               "convex loss can create on a non-filling M_r; (3) does gradient flow avoid spurious and "
+               "non-strict saddles (θ = 0 for h ≥ 3, rank-deficient Q_I)?; (4) structured linear "
+               "networks.  Checked here, reading (3): the limit of descent from a random start is a pure "
+               "critical point."),
+    formula="θ* = lim descent(θ_0), θ_0 random ⇒ θ* pure",
+    hypotheses=("any architecture, h = 2, 3, d_i ≤ 3", "ℓ from the five convex families",
+                "descent: L-BFGS-B from seeded Gaussian starts, limit polished"),
+    instances=local_minimum_instances(widths=linear_widths(min_depth=2, max_depth=3, max_dim=3),
+                                      starts=6,
+                                      choose=st.sampled_from(["worst", "best"]),
+                                      target_rank=st.sampled_from([None, None, 1])),
+    claim=claims.all_of(claims.is_critical(), L.purity("pure")),
+    expected="holds",
+    kind="conjecture",
+    examples_scale=0.3,
+    notes=("Questions (1) and (4) are outside linear networks and not encoded; (2) is explored by "
+           "tkb.prop.many-bad-minima (distribution of the number of local minima).  A spurious limit "
+           "would be a finding: θ = 0 and the rank-deficient Q_I are spurious saddles, and descent should "
+           "not stop there."),
 )
