@@ -36,7 +36,8 @@ from .highprec import MPLandscape
 from .network import Problem
 from .points import Derived, PointRecipe
 
-__all__ = ["FoundMinimum", "PolishedPoint", "balance", "descend", "multistart_minima", "newton_polish",
+__all__ = ["FoundMinimum", "PolishedPoint", "balance", "descend", "multistart_critical_points",
+           "multistart_minima", "newton_polish",
            "problem_seed"]
 
 
@@ -269,3 +270,48 @@ def problem_seed(problem: Problem, salt: int = 0) -> int:
 
     text = json.dumps([problem.to_dict(), salt], sort_keys=True, default=str)
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "little")
+
+
+def multistart_critical_points(problem: Problem, *, starts: int = 24, seed: int = 0, scale: float = 1.0,
+                               distinct: float = 1e-6) -> list[np.ndarray]:
+    """Critical points of every index: Levenberg–Marquardt (MINPACK ``lmder`` through
+    ``scipy.optimize.root(method="lm")``, forward-difference Jacobian of the exact float64 gradient)
+    on ``∇L(θ) = 0`` from seeded Gaussian starts, together with the local minima of
+    :func:`multistart_minima` from ``starts // 4`` more.  Limits with ``||∇L|| > 1e-9·(1 + |L|)`` (failed
+    runs) are dropped; limits are returned balanced (:func:`balance`) and grouped by the product of
+    their factors when the problem is a linear network (points of one fibre are one critical point
+    of ℓ), else by θ — two limits are one when they agree to ``distinct`` (relative)."""
+    from scipy.optimize import root
+
+    fun = loss_and_gradient_function(problem)
+    rng = np.random.default_rng(seed)
+    arch = problem.architecture
+    linear = problem.network.activation.name == "identity" and not any(arch.bias)
+
+    def key(theta):
+        if not linear:
+            return theta
+        P = None
+        for b in arch.layout.blocks:
+            W = theta[b.slice].reshape(b.shape)
+            P = W if P is None else W @ P
+        return P.reshape(-1)
+
+    found: list[np.ndarray] = []
+    keys: list[np.ndarray] = []
+    # Levenberg–Marquardt is drawn to saddles (it minimises ||∇L||²); descent supplies the minima.
+    candidates = [np.asarray(root(lambda t: fun(t)[1], scale * rng.standard_normal(problem.n_params),
+                                  method="lm").x, dtype=np.float64) for _ in range(starts)]
+    candidates += [m.theta for m in multistart_minima(problem, starts=max(2, starts // 4), seed=seed + 1,
+                                                      scale=scale)]
+    for x in candidates:
+        theta = balance(problem, x)
+        loss, grad = fun(theta)
+        if not np.all(np.isfinite(theta)) or np.linalg.norm(grad) > 1e-9 * (1 + abs(loss)):
+            continue
+        k = key(theta)
+        if any(np.linalg.norm(k - other) <= distinct * (1 + np.linalg.norm(k)) for other in keys):
+            continue
+        found.append(theta)
+        keys.append(k)
+    return found
