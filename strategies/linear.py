@@ -372,13 +372,14 @@ def eckart_young_instances(*, min_depth: int = 2, max_depth: int = 3, max_dim: i
     """Critical points of the quadratic loss mapped back to parameters: ``μ_d(θ) = Q'_I R⁻¹``.
 
     ``ranks``: ``"all"`` (any I with ``|I| ≤ r``, including ``I = ∅``: θ = 0 up to spare blocks),
-    ``"top"`` (``|I| = r``) or ``"deficient"`` (``|I| < r``).  ``regression=False`` gives
+    ``"top"`` (``|I| = r``), ``"deficient"`` (``|I| < r``) or ``"global"`` (``I = {1..r}``, the global
+    minima).  ``regression=False`` gives
     ``ℓ = ||W − Q||²`` (inputs ``e_b``); ``True`` gives ``||WX − Y||²`` on 8 data points.
     ``target_rank`` makes Q of that rank (``None``: full rank, generic).
     """
     check_integer("max_dim", max_dim, minimum=1)
-    if ranks not in ("all", "top", "deficient"):
-        raise InvalidArgument(f"ranks={ranks!r} must be 'all', 'top' or 'deficient'")
+    if ranks not in ("all", "top", "deficient", "global"):
+        raise InvalidArgument(f"ranks={ranks!r} must be 'all', 'top', 'deficient' or 'global'")
     widths_strategy = linear_widths(min_depth=min_depth, max_depth=max_depth, max_dim=max_dim,
                                     filling=filling)
     reg = regression if isinstance(regression, st.SearchStrategy) else st.just(bool(regression))
@@ -397,12 +398,15 @@ def eckart_young_instances(*, min_depth: int = 2, max_depth: int = 3, max_dim: i
         else:
             Q = draw(generic_matrices(dh, d0, rank=target_rank))
             problem = frobenius_problem(widths, Q)
-        lo = {"all": 0, "top": r, "deficient": 0}[ranks]
-        hi = {"all": r, "top": r, "deficient": r - 1}[ranks]
+        lo = {"all": 0, "top": r, "deficient": 0, "global": r}[ranks]
+        hi = {"all": r, "top": r, "deficient": r - 1, "global": r}[ranks]
         if hi < lo:
             hi = lo
         e = draw(st.integers(lo, hi))
-        index_set = sorted(draw(st.sampled_from(list(combinations(range(1, m + 1), e)))))
+        if ranks == "global":
+            index_set = list(range(1, e + 1))
+        else:
+            index_set = sorted(draw(st.sampled_from(list(combinations(range(1, m + 1), e)))))
         G = [draw(gauges(widths[k])) for k in range(1, h)] if gauge and h > 1 else []
         Z = []
         for k in range(1, h + 1):
