@@ -69,8 +69,15 @@ def star_locus_point(architecture: Architecture, index_set: Sequence[int],
     ``b_ℓ = ȳ`` (a :class:`MeanTarget`, rebuilt at every precision).  ``free`` must give
     exactly the remaining blocks.
     """
+    if not isinstance(architecture, Architecture):
+        raise InvalidArgument(f"architecture must be an Architecture, got {architecture!r}")
+    try:
+        idx = sorted({check_integer("index", i) for i in index_set})
+    except TypeError:
+        raise InvalidArgument(f"index_set must be a collection of layer indices, got {index_set!r}") from None
+    if not isinstance(free, dict):
+        raise InvalidArgument(f"free must map block names to values, got {free!r}")
     ell = architecture.depth
-    idx = sorted(set(index_set))
     if not idx:
         raise InvalidArgument("the index set I of a star locus must be nonempty")
     if idx[0] < min_index or idx[-1] > ell - 1:
@@ -107,6 +114,21 @@ def star_locus_instances(*, min_depth: int = 3, max_depth: int = 6, max_width: i
     """
     check_integer("min_index", min_index, minimum=1, maximum=2)
     check_integer("min_index_set_size", min_index_set_size, minimum=1)
+    check_integer("min_depth", min_depth, minimum=1)
+    check_integer("min_data", min_data, minimum=1)
+    check_integer("max_data", max_data, minimum=1)
+    check_range("min_data", min_data, "max_data", max_data)
+    # the data and parameter grids, validated now rather than at the first draw (n_in = 1 is the
+    # smallest input grid an architecture may draw)
+    datasets(n_in=1, n_out=1, min_size=min_data, max_size=max_data)
+    dyadic_arrays((1,), bound=parameter_bound, bits=parameter_bits)
+    if activations is not None and not isinstance(activations, st.SearchStrategy):
+        raise InvalidArgument(f"activations={activations!r} must be a strategy of activations, e.g. "
+                              "strategies.activations(smooth=True, zero_at_zero=True)")
+    if loss is not None and not isinstance(loss, Loss):
+        from critlocus.core.losses import get_loss
+
+        loss = get_loss(loss)
     if max_index_set_size is not None:
         check_integer("max_index_set_size", max_index_set_size, minimum=1)
         check_range("min_index_set_size", min_index_set_size, "max_index_set_size", max_index_set_size)
@@ -167,6 +189,7 @@ def core_locus_instances(**kwargs) -> st.SearchStrategy[Instance]:
     Accepts the same keyword arguments; ``min_index_set_size`` defaults to 2 and must be ≥ 2.
     """
     kwargs.setdefault("min_index_set_size", 2)
+    check_integer("min_index_set_size", kwargs["min_index_set_size"])
     if kwargs["min_index_set_size"] < 2:
         raise InvalidArgument(
             f"min_index_set_size={kwargs['min_index_set_size']!r}: core points need |I| ≥ 2"
@@ -180,6 +203,8 @@ def with_block_offset_ulps(instance: Instance, block: str, ulps: int) -> Instanc
 
     Used to state near-miss variants such as "``b_ℓ = fl(ȳ) + 3 ulp`` is critical".
     """
+    if not isinstance(instance, Instance):
+        raise InvalidArgument(f"instance must be an Instance, got {type(instance).__name__}")
     if isinstance(ulps, bool) or not isinstance(ulps, int) or ulps == 0:
         raise InvalidArgument(f"ulps={ulps!r} must be a nonzero integer")
     layout = instance.problem.architecture.layout

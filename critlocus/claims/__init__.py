@@ -13,6 +13,7 @@ Modules: :mod:`.base` (protocol, bounds, conjunction), :mod:`.gradient`, :mod:`.
 constructions, inertia from formulas).
 """
 
+from . import linear
 from .base import Bound, Claim, all_of, at_least, at_most, custom, resolve_expected
 from .gradient import is_critical
 from .hessian import hessian_inertia, is_degenerate, is_nondegenerate, positive_eigenvalues_equal
@@ -43,6 +44,7 @@ __all__ = [
     "jacobian_rank",
     "layer_values",
     "leading_taylor_order",
+    "linear",
     "locus_construction",
     "locus_dimension_formula",
     "matrix_rank",
