@@ -85,13 +85,15 @@ THM_3_1 = Spec(
     statement="Every point of the star locus S = ∪_i S_i is a critical point of L.",
     formula="p ∈ S_I = {W_i = 0 (i ∈ I), b_{min I} = … = b_{ℓ−1} = 0, W_ℓ = 0, b_ℓ = ȳ}  ⇒  ∇L(p) = 0",
     hypotheses=_HYPOTHESES,
-    instances=strategies.star_locus_instances(min_depth=3, max_depth=6, max_width=12, max_outputs=3),
+    instances=strategies.star_locus_instances(min_depth=2, max_depth=6, max_width=12, max_outputs=3),
     claim=claims.is_critical(),
     expected="holds",
     kind="theorem",
     notes=("Index range read as 1 ≤ i ≤ ℓ−1 (UNC: the paper may exclude i = 1; both readings "
            "share the theorem).  W_ℓ = 0 kills every derivative outside the last layer, "
-           "∂f/∂W_ℓ = σ(h_{ℓ−1}) = σ(0) = 0, and ∂L/∂b_ℓ = 2Σ_j(ȳ − y_j) = 0."),
+           "∂f/∂W_ℓ = σ(h_{ℓ−1}) = σ(0) = 0, and ∂L/∂b_ℓ = 2Σ_j(ȳ − y_j) = 0.  Depth ℓ ≥ 2 is "
+           "drawn (the paper needs ℓ ≥ 3 for S to be positive-dimensional; at ℓ = 2, S_1 is the "
+           "centre point, still critical)."),
 )
 
 THM_3_1_GENERALISED = Spec(

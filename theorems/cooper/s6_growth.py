@@ -8,7 +8,8 @@ Equal hidden width w, one output (``n_ℓ = 1``), ``n_0``, ℓ and d fixed (§6.
                                                     max((ℓ−2)w², …) = dim S_1 once w > n_0+ℓ−2)
     dim C = (ℓ−4)w² + (n_0+ℓ−3)w                   (2..ℓ−1, ℓ ≥ 4; with i = 1: max((ℓ−3)w², …))
 
-(Proposition 6.1: codim M = d is constant, codim S and codim C grow like w² under 2..ℓ−1), and
+(Proposition 6.1: codim M = d is constant; under 2..ℓ−1, codim S = (w+1)² and codim C =
+(2w+1)(w+1) exactly, for every n_0 and ℓ; with i = 1 allowed codim S_1 = (n_0+ℓ)w + 1 is linear), and
 the number of zero Hessian eigenvalues (Proposition 6.2): ``N − 1`` at core points (one nonzero
 eigenvalue, 2d), ``N − d`` at generic points of M, ``≥ w − d`` at any critical point (Cor 5.18;
 rigorous at extrema only).  Each instance is one (ℓ, w) of the grid; the report gets the
