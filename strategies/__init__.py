@@ -5,9 +5,9 @@ All strategies take keyword-only arguments, validated up front: a bad value rais
 :class:`critlocus.core.errors.InvalidArgument` naming it.
 """
 
-from .architectures import activations, architectures
+from .architectures import REGIMES, activations, architectures, regime_architectures, regime_of
 from .critical import CRITICAL_KINDS, critical_point_instances
-from .data import datasets
+from .data import datasets, generic_arrays, realizable_datasets, realizable_targets
 from .loci import (
     core_locus_instances,
     defining_equations,
@@ -24,10 +24,21 @@ from .loci import (
     with_block_offset_ulps,
     with_random_direction,
 )
+from .minima import (
+    generic_point_instances,
+    global_minimum_instances,
+    global_minimum_point,
+    interpolating_instances,
+    interpolating_point,
+    locus_critical_instances,
+    slice_instances,
+    slice_minimum_point,
+)
 from .numbers import dyadic_arrays, dyadic_floats
 
 __all__ = [
     "CRITICAL_KINDS",
+    "REGIMES",
     "activations",
     "architectures",
     "core_locus_instances",
@@ -41,8 +52,21 @@ __all__ = [
     "equal_width_core_instances",
     "generalised_locus_instances",
     "generalised_locus_point",
+    "generic_arrays",
+    "generic_point_instances",
+    "global_minimum_instances",
+    "global_minimum_point",
+    "interpolating_instances",
+    "interpolating_point",
     "last_layer_zero_instances",
+    "locus_critical_instances",
     "locus_label",
+    "realizable_datasets",
+    "realizable_targets",
+    "regime_architectures",
+    "regime_of",
+    "slice_instances",
+    "slice_minimum_point",
     "star_locus_instances",
     "star_locus_point",
     "with_block_offset",

@@ -9,7 +9,8 @@ Expected counts may be an ``int``, a bound (:func:`at_least`, :func:`at_most`) o
 ``instance -> int | bound`` — e.g. ``zero=lambda inst: inst.n_params - inst.n_out``.
 
 Modules: :mod:`.base` (protocol, bounds, conjunction), :mod:`.gradient`, :mod:`.hessian`,
-:mod:`.rank`, :mod:`.taylor` (Taylor coefficients along directions), :mod:`.loci` (locus
+:mod:`.rank`, :mod:`.slices` (slices over the hidden layers),
+:mod:`.taylor` (Taylor coefficients along directions), :mod:`.loci` (locus
 constructions, inertia from formulas).
 """
 
@@ -26,6 +27,20 @@ from .loci import (
     locus_dimension_formula,
 )
 from .rank import matrix_rank
+from .slices import (
+    constant_on_slice_kernel,
+    hessian_vanishes_on_slice_kernel,
+    not_a_local_maximum,
+    output_bias_curvature,
+    output_jacobian_source,
+    point_parameters,
+    segment_to_interpolation,
+    slice_critical_points_interpolate,
+    slice_form_rank,
+    slice_ranks,
+    slice_restriction_is_quadratic,
+    slice_zero_eigenvalues,
+)
 from .taylor import leading_taylor_order, output_derivatives_vanish, point_at
 
 __all__ = [
@@ -35,9 +50,11 @@ __all__ = [
     "all_of",
     "at_least",
     "at_most",
+    "constant_on_slice_kernel",
     "custom",
     "hessian_inertia",
     "hessian_inertia_formula",
+    "hessian_vanishes_on_slice_kernel",
     "is_critical",
     "is_degenerate",
     "is_nondegenerate",
@@ -48,8 +65,18 @@ __all__ = [
     "locus_construction",
     "locus_dimension_formula",
     "matrix_rank",
+    "not_a_local_maximum",
+    "output_bias_curvature",
     "output_derivatives_vanish",
+    "output_jacobian_source",
     "point_at",
+    "point_parameters",
     "positive_eigenvalues_equal",
     "resolve_expected",
+    "segment_to_interpolation",
+    "slice_critical_points_interpolate",
+    "slice_form_rank",
+    "slice_ranks",
+    "slice_restriction_is_quadratic",
+    "slice_zero_eigenvalues",
 ]
