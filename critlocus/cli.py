@@ -53,6 +53,12 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
                    help="directory for reports (default ./reports)")
     p.add_argument("--no-shrink", action="store_true", help="report the first counterexample unshrunk")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--certify", action="store_true",
+                   help="decide exact counts (inertia, zero eigenvalues, critical points) with a "
+                        "certified tier in ball arithmetic after float64 (needs python-flint: "
+                        "pip install -e '.[certify]'); same as --ladder certified,DIGITS")
+    p.add_argument("--device", default=None, metavar="DEVICE",
+                   help="torch device of the float64 tier, e.g. cuda (default cpu)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -223,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--examples must be positive, got {args.examples}")
         if args.jobs != "auto" and (not args.jobs.isdigit() or int(args.jobs) < 1):
             parser.error(f"--jobs must be 'auto' or a positive integer, got {args.jobs!r}")
+        _certify_and_device(args)
         parse_ladder(args.ladder)
         printer = _Printer(args.quiet)
         if args.command == "verify":
@@ -244,6 +251,21 @@ def main(argv: list[str] | None = None) -> int:
     except CritlocusError as exc:
         print(f"critlocus: error: {exc}", file=sys.stderr)
         return 2
+
+
+def _certify_and_device(args) -> None:
+    """--certify adds the certified tier to the ladder; --device reaches worker processes
+    through the environment (critlocus.core.float64 reads CRITLOCUS_DEVICE)."""
+    if getattr(args, "certify", False):
+        from critlocus.core.certify import require
+
+        require()
+        if "certified" not in args.ladder.split(","):
+            args.ladder = "certified," + args.ladder
+    if getattr(args, "device", None):
+        from critlocus.core.float64 import set_device
+
+        set_device(args.device)
 
 
 def _list(args) -> int:

@@ -77,12 +77,16 @@ class Claim:
     """Base class.  Subclasses implement :meth:`tier` (elementary) or override :meth:`check`."""
 
     name = "claim"
+    #: Whether :meth:`tier` understands the certified precision (ball arithmetic,
+    #: :mod:`critlocus.core.certify`); other claims skip a ladder's certified tier.
+    certifiable = False
 
     def tier(self, instance: Instance, precision: Precision) -> TierResult:
         raise NotImplementedError
 
     def check(self, instance: Instance, ladder: Sequence[Precision]) -> Outcome:
         """Decide this claim on ``instance`` up the precision ladder."""
+        ladder = [p for p in ladder if self.certifiable or not p.is_certified]
         return escalate(lambda p: self.tier(instance, p), ladder, check=self.describe())
 
     def describe(self) -> str:
