@@ -19,8 +19,10 @@ inequalities):
 4. **Refinement.** When float64 eigenvectors leave ``e ≈ 1e-16·||H||`` too large, one step
    of Ogita–Aishima refinement (*Iterative refinement for symmetric eigenvalue
    decomposition*, Japan J. Indust. Appl. Math. 35, 2018) computes ``X' = X(I + E)`` with
-   ``E`` from ``S`` and ``G`` (clusters orthogonalised, ``E_ij = −R_ij/2``), squaring the
-   accuracy; ``X'`` is held exactly as the sum of two float64 matrices.
+   ``E`` from ``S`` and ``G`` (clusters orthogonalised, ``E_ij = R_ij/2``), squaring the
+   accuracy; a cluster of close eigenvalues is first diagonalised by the eigenvectors of its
+   own block of ``S`` (part II, JJIAM 36, 2019).  ``X'`` is formed in Arb (an exact point
+   matrix, no float64 rounding).
 5. **Exact zeros.** Uncertain eigenvalues are certified zero only by an exact argument:
    deflation (1), candidate kernel vectors ``K`` with ``H K = 0`` exactly in ball arithmetic
    and ``rank K`` exact, or — for an exact rational H (radius 0) of moderate size — its exact
@@ -147,6 +149,13 @@ def _radius_norm(M: arb_mat) -> float:
     return math.sqrt(r_inf * r_one) * _SAFE
 
 
+def _identity(m: int) -> arb_mat:
+    Id = arb_mat(m, m)
+    for i in range(m):
+        Id[i, i] = 1
+    return Id
+
+
 def _floats(M) -> np.ndarray:
     return np.array([float(x) for x in M.entries()], dtype=np.float64).reshape(M.nrows(), M.ncols())
 
@@ -220,23 +229,69 @@ def _submatrix(H, idx: list[int]):
     return type(H)(m, m, [ents[i * n + j] for i in idx for j in idx])
 
 
-def _ogita_aishima(X: np.ndarray, Xlow: np.ndarray | None, c: np.ndarray, g: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """One Ogita–Aishima step: the correction ``X E`` as float64 (added to X exactly in Arb)."""
+def _cluster_delta(c: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, float]:
+    """Ritz values ``λ̃_i = s_ii/(1 − r_ii)`` and Ogita–Aishima's cluster threshold
+    ``δ = 2(||S − diag λ̃|| + ||H||·||R||)`` (``R = I − XᵀX``)."""
     m = c.shape[0]
-    R = np.eye(m) - g
-    lam = np.diag(c) / (1.0 - np.diag(R))
-    Dm = c - np.diag(lam)
+    lam = np.diag(c) / (1.0 - np.diag(r))
     norm_h = float(np.max(np.abs(lam))) if m else 0.0
-    delta = 2.0 * (np.linalg.norm(Dm) + norm_h * np.linalg.norm(R))
+    delta = 2.0 * (np.linalg.norm(c - np.diag(lam)) + norm_h * np.linalg.norm(r))
+    return lam, delta
+
+
+def _clusters(c: np.ndarray, r: np.ndarray) -> list[list[int]]:
+    """Groups (two or more members) of Ritz values closer than the cluster threshold."""
+    lam, delta = _cluster_delta(c, r)
+    order = np.argsort(lam)
+    groups, current = [], [int(order[0])] if len(order) else []
+    for a, b in itertools.pairwise(order):
+        if lam[b] - lam[a] <= delta:
+            current.append(int(b))
+        else:
+            groups.append(current)
+            current = [int(b)]
+    if current:
+        groups.append(current)
+    return [grp for grp in groups if len(grp) > 1]
+
+
+def _cluster_rotation(c: np.ndarray, r: np.ndarray) -> np.ndarray | None:
+    """A block-diagonal orthogonal B diagonalising the blocks of S of clusters whose internal
+    coupling dominates their coupling to the rest (there, float64 eigenvectors mixed distinct
+    eigenvalues), or ``None``.  The float64 eigenvectors of a small block are accurate relative
+    to the block's own size.  Ogita & Aishima, *Iterative refinement for symmetric eigenvalue
+    decomposition II: clustered eigenvalues*, JJIAM 36 (2019)."""
+    groups = _clusters(c, r)
+    if not groups:
+        return None
+    inside = np.zeros(c.shape, dtype=bool)
+    for grp in groups:
+        inside[np.ix_(grp, grp)] = True
+    np.fill_diagonal(inside, True)
+    coupling = float(np.linalg.norm(c[~inside]))
+    B = None
+    for grp in groups:
+        idx = np.ix_(grp, grp)
+        block = 0.5 * (c[idx] + c[idx].T)
+        if np.linalg.norm(block - np.diag(np.diag(block))) <= 10.0 * coupling:
+            continue
+        _, V = np.linalg.eigh(block)
+        B = np.eye(c.shape[0]) if B is None else B
+        B[idx] = V
+    return B
+
+
+def _ogita_aishima(c: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """The Ogita–Aishima correction ``E`` (float64) from ``S = XᵀHX`` and ``R = I − XᵀX``:
+    ``X' = X(I + E)``; within a cluster (gap below the error level) ``E_ij = R_ij/2``."""
+    lam, delta = _cluster_delta(c, r)
     diff = lam[None, :] - lam[:, None]  # λ_j − λ_i
     with np.errstate(divide="ignore", invalid="ignore"):
-        E = (c + lam[None, :] * R) / diff
+        E = (c + lam[None, :] * r) / diff
     cluster = np.abs(diff) <= delta
-    E[cluster] = R[cluster] / 2.0
-    np.fill_diagonal(E, np.diag(R) / 2.0)
-    Xfull = X if Xlow is None else X + Xlow
-    return Xfull @ E, E
+    E[cluster] = r[cluster] / 2.0
+    np.fill_diagonal(E, np.diag(r) / 2.0)
+    return E
 
 
 @dataclass
@@ -251,24 +306,21 @@ class _Congruence:
     enclosures: list
     estimates: list
     c: np.ndarray
-    g: np.ndarray
+    r: np.ndarray
 
 
-def _congruence(HRmid: arb_mat, rad_h: float, X: np.ndarray, Xlow: np.ndarray | None) -> _Congruence:
-    """Steps 2–3 of the module docstring for the eigenvector matrix ``X (+ Xlow)``."""
+def _congruence(HRmid: arb_mat, rad_h: float, Xa: arb_mat) -> _Congruence:
+    """Steps 2–3 of the module docstring for the (exact, point) eigenvector matrix ``Xa``."""
     m = HRmid.nrows()
-    Xa = arb_mat(X.tolist())
-    if Xlow is not None:
-        Xa = (Xa + arb_mat(Xlow.tolist())).mid()
     M = HRmid * Xa
     rad_m = _radius_norm(M)
     Mm = M.mid()
     XaT = Xa.transpose()
     C = XaT * Mm
-    G = XaT * Xa
-    c, g = _floats(C), _floats(G)
-    rad_c, rad_g = _radius_norm(C), _radius_norm(G)
-    delta = _frobenius_upper(g - np.eye(m)) + rad_g
+    Rm = _identity(m) - XaT * Xa  # R = I − XᵀX in Arb: its tiny diagonal survives conversion
+    c, r = _floats(C), _floats(Rm)
+    rad_c, rad_r = _radius_norm(C), _radius_norm(Rm)
+    delta = _frobenius_upper(r) + rad_r
     off = c.copy()
     np.fill_diagonal(off, 0.0)
     xnorm = math.sqrt(1.0 + delta)
@@ -300,8 +352,8 @@ def _congruence(HRmid: arb_mat, rad_h: float, X: np.ndarray, Xlow: np.ndarray | 
         encl.append((lo_sorted[i] / (one + delta_a), hi_sorted[i] / (one - delta_a)))
     for i in range(m - len(Nn), m):
         encl.append((lo_sorted[i] / (one - delta_a), hi_sorted[i] / (one + delta_a)))
-    est = [C[i, i] / G[i, i] for i in P + Nn]
-    return _Congruence(len(P), len(Nn), U, zb, nz_lower, e, delta_a, encl, est, c, g)
+    est = [C[i, i] / (1 - Rm[i, i]) for i in P + Nn]
+    return _Congruence(len(P), len(Nn), U, zb, nz_lower, e, delta_a, encl, est, c, r)
 
 
 def certify_inertia(H, *, scale: int = 1, kernel=None, refine: int = 1, zero_target: float | None = None,
@@ -346,14 +398,14 @@ def _certify(H, scale, kernel, refine, zero_target, prec, exact_limit) -> Inerti
     off = mR.copy()
     np.fill_diagonal(off, 0.0)
     if not off.any() and all(HR[i, j].is_zero() for i in range(m) for j in range(m) if i != j):
-        return _diagonal(HR, n, len(zeros), scale, details)
+        return _diagonal(HR, HRq, n, len(zeros), scale, details)
 
     sym = 0.5 * (mR + mR.T)
     _, X = np.linalg.eigh(sym)
     HRmid = HR.mid()
-    Xlow = None
+    Xa = arb_mat(X.tolist())
     steps = 0
-    cong = _congruence(HRmid, rad_h, X, None)
+    cong = _congruence(HRmid, rad_h, Xa)
     # Refine while an uncertain eigenvalue stands above float64 noise (probably nonzero, and
     # masked by the error of float64 eigenvectors), or the caller needs a smaller bound.
     noise = 64.0 * m * 2.0**-53 * float(np.linalg.norm(sym))
@@ -362,10 +414,14 @@ def _certify(H, scale, kernel, refine, zero_target, prec, exact_limit) -> Inerti
         wants = zero_target is not None and _up(cong.zero_bound / s) > zero_target
         if not (above_noise and len(cong.uncertain) > n_kernel) and not wants:
             break
-        corr, _ = _ogita_aishima(X, Xlow, cong.c, cong.g)
-        Xlow = corr if Xlow is None else Xlow + corr
+        B = _cluster_rotation(cong.c, cong.r)
+        if B is not None:  # separate mixed clusters first, then refine on accurate S and R
+            Xa = (Xa * arb_mat(B.tolist())).mid()
+            cong = _congruence(HRmid, rad_h, Xa)
+        E = _ogita_aishima(cong.c, cong.r)
+        Xa = (Xa + Xa * arb_mat(E.tolist())).mid()  # X(I + E), formed exactly in Arb
         steps += 1
-        cong = _congruence(HRmid, rad_h, X, Xlow)
+        cong = _congruence(HRmid, rad_h, Xa)
     n_pos, n_neg, n_unc = cong.pos, cong.neg, len(cong.uncertain)
     n_zero = len(zeros)
     method = "exact deflation + " if zeros else ""
@@ -396,10 +452,24 @@ def _certify(H, scale, kernel, refine, zero_target, prec, exact_limit) -> Inerti
         exact_eigenvalues=exact_eigs, details=details, estimate_balls=[v / s for v in cong.estimates])
 
 
-def _diagonal(HR: arb_mat, n: int, n_deflated: int, scale: int, details: dict) -> InertiaCertificate:
-    """A remainder that is exactly diagonal: its eigenvalues are the diagonal balls."""
+def _diagonal(HR: arb_mat, HRq, n: int, n_deflated: int, scale: int, details: dict) -> InertiaCertificate:
+    """A remainder that is exactly diagonal: its eigenvalues are the diagonal entries (balls,
+    or exact rationals when ``HRq`` is given)."""
     m = HR.nrows()
     s = arb(scale)
+    if HRq is not None:
+        exact = [HRq[i, i] / scale for i in range(m) if HRq[i, i] != 0]
+        pos = sum(1 for q in exact if q > 0)
+        signed = sorted(exact, key=lambda q: -q)
+        encl = [(math.nextafter(fmpq_to_float(q), -math.inf), math.nextafter(fmpq_to_float(q), math.inf))
+                for q in signed]
+        return InertiaCertificate(
+            n, pos, len(exact) - pos, n - len(exact), 0, 0.0,
+            min((abs(fmpq_to_float(q)) for q in exact), default=None), 0.0, 0.0,
+            ("exact deflation + " if n_deflated else "") + "exactly diagonal remainder (exact rationals)",
+            enclosures=encl, estimates=[fmpq_to_float(q) for q in signed],
+            exact_eigenvalues=sorted(exact, key=lambda q: -abs(fmpq_to_float(q))), details=details,
+            estimate_balls=[arb(q) for q in signed])
     diag = [HR[i, i] for i in range(m)]
     pos = [d for d in diag if d > 0]
     neg = [d for d in diag if d < 0]
