@@ -6,6 +6,17 @@ All strategies take keyword-only arguments, validated up front: a bad value rais
 
 from .architectures import activations, architectures
 from .data import datasets
+from .functions import (
+    lifts,
+    local_nonglobal_minima,
+    network_jets,
+    piecewise_landscapes,
+    planted_critical_points,
+    planted_local_geometry,
+    rationals,
+    saddles_with_linear_level_sets,
+    separable_landscapes,
+)
 from .loci import (
     core_locus_instances,
     locus_label,
@@ -22,7 +33,16 @@ __all__ = [
     "datasets",
     "dyadic_arrays",
     "dyadic_floats",
+    "lifts",
+    "local_nonglobal_minima",
     "locus_label",
+    "network_jets",
+    "piecewise_landscapes",
+    "planted_critical_points",
+    "planted_local_geometry",
+    "rationals",
+    "saddles_with_linear_level_sets",
+    "separable_landscapes",
     "star_locus_instances",
     "star_locus_point",
     "with_block_offset_ulps",

@@ -8,10 +8,24 @@ claim is a :class:`Claim` subclass implementing :meth:`Claim.tier`, or :func:`cu
 Expected counts may be an ``int``, a bound (:func:`at_least`, :func:`at_most`) or a callable
 ``instance -> int | bound`` — e.g. ``zero=lambda inst: inst.n_params - inst.n_out``.
 
-Modules: :mod:`.base` (protocol, bounds, conjunction), :mod:`.gradient`, :mod:`.hessian`.
+Modules: :mod:`.base` (protocol, bounds, conjunction), :mod:`.gradient`, :mod:`.hessian`,
+:mod:`.functions` (explicit landscapes, decided in exact arithmetic).
 """
 
 from .base import Bound, Claim, all_of, at_least, at_most, custom, resolve_expected
+from .functions import (
+    by_landscape,
+    critical_order,
+    definitions_consistent,
+    exact_claim,
+    gradient_vanishes,
+    landscape_implication,
+    landscape_properties_equal,
+    level_set_contains_lines,
+    local_geometry,
+    minimum_at_point,
+    nonstrict_minima_not_isolated,
+)
 from .gradient import is_critical
 from .hessian import hessian_inertia, is_degenerate, is_nondegenerate, positive_eigenvalues_equal
 
@@ -21,11 +35,22 @@ __all__ = [
     "all_of",
     "at_least",
     "at_most",
+    "by_landscape",
+    "critical_order",
     "custom",
+    "definitions_consistent",
+    "exact_claim",
+    "gradient_vanishes",
     "hessian_inertia",
     "is_critical",
     "is_degenerate",
     "is_nondegenerate",
+    "landscape_implication",
+    "landscape_properties_equal",
+    "level_set_contains_lines",
+    "local_geometry",
+    "minimum_at_point",
+    "nonstrict_minima_not_isolated",
     "positive_eigenvalues_equal",
     "resolve_expected",
 ]
