@@ -6,6 +6,12 @@ All strategies take keyword-only arguments, validated up front: a bad value rais
 
 from .architectures import activations, architectures
 from .data import datasets
+from .flows import (
+    attracting_subspace_flows,
+    core_locus_flows,
+    degenerate_attracting_flows,
+    star_locus_target,
+)
 from .functions import (
     lifts,
     local_nonglobal_minima,
@@ -29,8 +35,11 @@ from .numbers import dyadic_arrays, dyadic_floats
 __all__ = [
     "activations",
     "architectures",
+    "attracting_subspace_flows",
+    "core_locus_flows",
     "core_locus_instances",
     "datasets",
+    "degenerate_attracting_flows",
     "dyadic_arrays",
     "dyadic_floats",
     "lifts",
@@ -45,5 +54,6 @@ __all__ = [
     "separable_landscapes",
     "star_locus_instances",
     "star_locus_point",
+    "star_locus_target",
     "with_block_offset_ulps",
 ]

@@ -9,10 +9,21 @@ Expected counts may be an ``int``, a bound (:func:`at_least`, :func:`at_most`) o
 ``instance -> int | bound`` — e.g. ``zero=lambda inst: inst.n_params - inst.n_out``.
 
 Modules: :mod:`.base` (protocol, bounds, conjunction), :mod:`.gradient`, :mod:`.hessian`,
-:mod:`.functions` (explicit landscapes, decided in exact arithmetic).
+:mod:`.functions` (explicit landscapes, decided in exact arithmetic), :mod:`.flow` (gradient
+flow: attracting loci, basin fractions).
 """
 
 from .base import Bound, Claim, all_of, at_least, at_most, custom, resolve_expected
+from .flow import (
+    at_target,
+    attracting,
+    converges_from_everywhere,
+    critical_on_target,
+    descent_direction_at,
+    limits_distinct,
+    not_attracting,
+    unique_critical_point,
+)
 from .functions import (
     by_landscape,
     critical_order,
@@ -25,6 +36,7 @@ from .functions import (
     local_geometry,
     minimum_at_point,
     nonstrict_minima_not_isolated,
+    on_source,
 )
 from .gradient import is_critical
 from .hessian import hessian_inertia, is_degenerate, is_nondegenerate, positive_eigenvalues_equal
@@ -35,10 +47,15 @@ __all__ = [
     "all_of",
     "at_least",
     "at_most",
+    "at_target",
+    "attracting",
     "by_landscape",
+    "converges_from_everywhere",
+    "critical_on_target",
     "critical_order",
     "custom",
     "definitions_consistent",
+    "descent_direction_at",
     "exact_claim",
     "gradient_vanishes",
     "hessian_inertia",
@@ -48,9 +65,13 @@ __all__ = [
     "landscape_implication",
     "landscape_properties_equal",
     "level_set_contains_lines",
+    "limits_distinct",
     "local_geometry",
     "minimum_at_point",
     "nonstrict_minima_not_isolated",
+    "not_attracting",
+    "on_source",
     "positive_eigenvalues_equal",
     "resolve_expected",
+    "unique_critical_point",
 ]

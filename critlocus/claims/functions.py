@@ -51,6 +51,7 @@ __all__ = [
     "local_geometry",
     "minimum_at_point",
     "nonstrict_minima_not_isolated",
+    "on_source",
 ]
 
 EXACT_TIER = "exact (ℚ)"
@@ -537,3 +538,29 @@ def by_landscape(*, point: Claim, landscape: Claim) -> Claim:
         if not isinstance(c, Claim):
             raise SpecError(f"by_landscape expects claims, got {c!r}")
     return _ByLandscape(point, landscape)
+
+
+class _OnSource(Claim):
+    def __init__(self, claim: Claim):
+        self.claim = claim
+
+    def describe(self) -> str:
+        return f"network evaluator: {self.claim.describe()}"
+
+    def check(self, instance, ladder):
+        import dataclasses
+
+        source = getattr(instance, "source", None)
+        if source is None:
+            return self.claim.check(instance, ladder)
+        view = dataclasses.replace(source, info={**source.info, **instance.info})
+        return self.claim.check(view, ladder)
+
+
+def on_source(claim: Claim) -> Claim:
+    """``claim`` checked on the network instance an exact jet was built from (its own float64 and
+    mpmath evaluator, up the ladder), with the jet's ``info`` (planted values) visible; on other
+    instances, ``claim`` itself."""
+    if not isinstance(claim, Claim):
+        raise SpecError(f"on_source expects a claim, got {claim!r}")
+    return _OnSource(claim)
