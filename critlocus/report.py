@@ -181,8 +181,10 @@ def _leaves(outcome: dict) -> list[dict]:
 
 
 def write_reports(doc: dict, *, directory: Path, stem: str, json_path: Path | None = None,
-                  markdown_path: Path | None = None, plots: bool = True) -> tuple[Path, Path]:
-    """Write ``<stem>.json`` and ``<stem>.md`` (or the given paths) and refresh ``latest.*``.
+                  markdown_path: Path | None = None, plots: bool = True, latest: bool = True
+                  ) -> tuple[Path, Path]:
+    """Write ``<stem>.json`` and ``<stem>.md`` (or the given paths) and refresh ``latest.*``
+    (unless ``latest`` is false).
 
     With matplotlib installed (and ``plots``), one evidence figure per spec is written next to
     the Markdown file as ``<stem>-<id>.png`` and embedded in it.
@@ -208,7 +210,7 @@ def write_reports(doc: dict, *, directory: Path, stem: str, json_path: Path | No
                     if png is not None:
                         figures[f"{r['id']}#series{i}"] = png.name
     mp.write_text(render_markdown(doc, figures), encoding="utf-8")
-    for src, name in ((jp, "latest.json"), (mp, "latest.md")):
+    for src, name in ((jp, "latest.json"), (mp, "latest.md")) if latest else ():
         dst = directory / name
         if src.resolve() != dst.resolve():
             shutil.copyfile(src, dst)

@@ -25,10 +25,19 @@ from .functions import (
 )
 from .loci import (
     core_locus_instances,
+    defining_equations,
+    equal_width_architecture,
+    equal_width_core_instance,
+    equal_width_core_instances,
+    generalised_locus_instances,
+    generalised_locus_point,
+    last_layer_zero_instances,
     locus_label,
     star_locus_instances,
     star_locus_point,
+    with_block_offset,
     with_block_offset_ulps,
+    with_random_direction,
 )
 from .numbers import dyadic_arrays, dyadic_floats
 
@@ -39,9 +48,16 @@ __all__ = [
     "core_locus_flows",
     "core_locus_instances",
     "datasets",
+    "defining_equations",
     "degenerate_attracting_flows",
     "dyadic_arrays",
     "dyadic_floats",
+    "equal_width_architecture",
+    "equal_width_core_instance",
+    "equal_width_core_instances",
+    "generalised_locus_instances",
+    "generalised_locus_point",
+    "last_layer_zero_instances",
     "lifts",
     "local_nonglobal_minima",
     "locus_label",
@@ -55,5 +71,7 @@ __all__ = [
     "star_locus_instances",
     "star_locus_point",
     "star_locus_target",
+    "with_block_offset",
     "with_block_offset_ulps",
+    "with_random_direction",
 ]
