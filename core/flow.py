@@ -56,6 +56,7 @@ __all__ = [
     "clopper_pearson",
     "estimate_basin",
     "gradient_flow",
+    "target_from_dict",
 ]
 
 UNIT_ROUNDOFF = 2.0**-53
@@ -147,6 +148,9 @@ class PointTarget:
     def describe(self) -> str:
         return f"{self.name} {tuple(self.point)}"
 
+    def to_dict(self) -> dict:
+        return {"type": "point", "point": list(self.point), "level": self.level, "name": self.name}
+
 
 @dataclass(frozen=True)
 class SubspaceTarget:
@@ -173,6 +177,10 @@ class SubspaceTarget:
     def describe(self) -> str:
         return f"{self.name} ({len(self.fixed)} coordinates fixed)"
 
+    def to_dict(self) -> dict:
+        return {"type": "subspace", "fixed": [[i, c] for i, c in self.fixed], "level": self.level,
+                "name": self.name}
+
 
 @dataclass(frozen=True)
 class UnionTarget:
@@ -194,6 +202,22 @@ class UnionTarget:
 
     def describe(self) -> str:
         return f"{self.name} of {len(self.parts)} sets"
+
+    def to_dict(self) -> dict:
+        return {"type": "union", "parts": [p.to_dict() for p in self.parts], "name": self.name}
+
+
+def target_from_dict(data: dict):
+    """Rebuild a :class:`PointTarget`, :class:`SubspaceTarget` or :class:`UnionTarget` record."""
+    kind = data.get("type")
+    if kind == "point":
+        return PointTarget(tuple(data["point"]), data.get("level"), data.get("name", "point"))
+    if kind == "subspace":
+        return SubspaceTarget(tuple((int(i), float(c)) for i, c in data["fixed"]), data.get("level"),
+                              data.get("name", "subspace"))
+    if kind == "union":
+        return UnionTarget(tuple(target_from_dict(p) for p in data["parts"]), data.get("name", "union"))
+    raise InvalidArgument(f"unknown target record {data!r}")
 
 
 # -- integration ---------------------------------------------------------------------------------------
@@ -468,7 +492,8 @@ def _tally(results: list[FlowResult], confidence: float) -> BasinEstimate:
 @dataclass(frozen=True, eq=False)
 class FlowInstance(LandscapeInstance):
     """Gradient flow on ``field`` from starts in ``box`` toward ``target`` (``n_starts`` of them,
-    drawn with ``seed``).  ``landscape_record`` describes the landscape for reports (a dict)."""
+    drawn with ``seed``).  ``landscape_record`` keeps extra facts about how it was built (e.g. the
+    core point the starts surround), shown in reports."""
 
     field: GradientField
     box: Box
@@ -489,8 +514,12 @@ class FlowInstance(LandscapeInstance):
 
     @property
     def landscape(self) -> str:
-        return self.landscape_record.get("formula") or self.landscape_record.get("architecture_text") \
-            or type(self.field).__name__
+        if isinstance(self.field, PolynomialField):
+            return f"f = {self.field.polynomial}"
+        if isinstance(self.field, ProblemField):
+            p = self.field.problem
+            return f"{p.architecture} {p.network.activation.name}"
+        return type(self.field).__name__
 
     def basin(self) -> BasinEstimate:
         """The basin estimate (computed once, cached)."""
@@ -502,13 +531,42 @@ class FlowInstance(LandscapeInstance):
         return cached
 
     def to_dict(self) -> dict:
-        return {"label": self.label, **self.landscape_record,
-                "box": {"low": list(self.box.low), "high": list(self.box.high)},
-                "target": self.target.describe(), "n_starts": self.n_starts, "seed": self.seed,
-                "settings": {"rtol": self.settings.rtol, "atol": self.settings.atol,
-                             "t_max": self.settings.t_max,
-                             "method": self.settings.method, "radius": self.settings.radius(self.field.n)},
+        """The landscape (polynomial, or network problem), box, target, settings and seed: enough
+        to rebuild the instance (:meth:`from_dict`) and replay its flows."""
+        if isinstance(self.field, PolynomialField):
+            land = {"function": self.field.polynomial.to_dict()}
+        elif isinstance(self.field, ProblemField):
+            land = {"problem": self.field.problem.to_dict()}
+        else:
+            land = {}
+        return {"label": self.label, "landscape": self.landscape, **land,
+                "box": {"low": list(self.box.low), "high": list(self.box.high),
+                        "escape_factor": self.box.escape_factor},
+                "target": self.target.to_dict(), "n_starts": self.n_starts, "seed": self.seed,
+                "settings": {"scale": self.settings.scale, "t_max": self.settings.t_max,
+                             "method": self.settings.method, "rtol": self.settings.rtol,
+                             "atol": self.settings.atol, "radius": self.settings.radius(self.field.n)},
+                "record": self.landscape_record,
                 "info": {k: v for k, v in self.info.items() if isinstance(v, (str, int, float, bool, list))}}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> FlowInstance:
+        try:
+            if "function" in data:
+                from .functions import Polynomial
+
+                field_ = PolynomialField(Polynomial.from_dict(data["function"]))
+            else:
+                field_ = ProblemField(_problem_from_dict(data["problem"]))
+            s = data["settings"]
+            settings = FlowSettings(scale=s["scale"], t_max=s["t_max"], method=s["method"], rtol=s["rtol"])
+            b = data["box"]
+            box = Box(tuple(b["low"]), tuple(b["high"]), b.get("escape_factor", 4.0))
+            return cls(field_, box, target_from_dict(data["target"]), int(data["n_starts"]), settings,
+                       label=data.get("label", "flow"), info=dict(data.get("info", {})),
+                       seed=int(data["seed"]), landscape_record=dict(data.get("record", {})))
+        except (KeyError, TypeError) as exc:
+            raise InvalidArgument(f"not a flow-instance record: missing or bad {exc}") from None
 
     def _repr_pretty_(self, printer, cycle) -> None:
         printer.text(repr(self))
@@ -516,3 +574,17 @@ class FlowInstance(LandscapeInstance):
     def __repr__(self) -> str:
         return f"FlowInstance({self.label}; {self.landscape}; {self.n_starts} starts; seed {self.seed})"
 
+
+
+def _problem_from_dict(data: dict):
+    """A network :class:`~critlocus.core.network.Problem` from its ``to_dict`` record."""
+    from .architecture import Architecture
+    from .data import Dataset
+    from .losses import get_loss
+    from .network import Network, Problem
+
+    arch = Architecture(tuple(data["architecture"]["widths"]), bias=tuple(data["architecture"]["bias"]))
+    loss = data["loss"]
+    params = {k: v for k, v in loss.items() if k not in ("name", "formula")}
+    return Problem(Network(arch, data["activation"]["name"]), get_loss(loss["name"], **params),
+                   Dataset.from_dict(data["data"]))

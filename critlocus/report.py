@@ -121,7 +121,7 @@ def render_markdown(doc: dict, figures: dict[str, str] | None = None) -> str:
             if "architecture" not in inst:  # an explicit function (critlocus.core.explicit)
                 fn = inst.get("function", {})
                 lines += ["### Counterexample (shrunk)", "", f"- instance: {inst.get('label')}",
-                          f"- function: {fn.get('formula', fn)}",
+                          f"- function: {fn.get('formula') or inst.get('landscape')}",
                           f"- point: {inst.get('point')}"]
             else:
                 arch = inst["architecture"]

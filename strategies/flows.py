@@ -43,10 +43,6 @@ __all__ = ["attracting_subspace_flows", "core_locus_flows", "degenerate_attracti
            "star_locus_target"]
 
 
-def _record(f: Polynomial) -> dict:
-    return {"function": f.to_dict(), "formula": f"f = {f}"}
-
-
 def attracting_subspace_flows(*, max_x: int = 2, max_y: int = 2, n_starts: int = 12
                               ) -> st.SearchStrategy[FlowInstance]:
     """Flows of ``f(x, y) = Σ_i (c_i + Σ_j b_ij x_j²) y_i²`` from the box ``[−R, R]^{n_x + n_y}``
@@ -86,8 +82,7 @@ def attracting_subspace_flows(*, max_x: int = 2, max_y: int = 2, n_starts: int =
         settings = FlowSettings(scale=R, t_max=200.0 / float(c_min))
         seed = draw(st.integers(0, 2**16))
         return FlowInstance(PolynomialField(f), box, target, n_starts, settings,
-                            label=f"f = {f}, Z = {{y = 0}}", info={"n_x": nx, "n_y": ny}, seed=seed,
-                            landscape_record=_record(f))
+                            label=f"f = {f}, Z = {{y = 0}}", info={"n_x": nx, "n_y": ny}, seed=seed)
 
     return build()
 
@@ -118,8 +113,7 @@ def degenerate_attracting_flows(*, max_vars: int = 3, exponents: tuple[int, ...]
         seed = draw(st.integers(0, 2**16))
         info = {"exponents": ms, "coefficients": [str(a) for a in coeffs]}
         return FlowInstance(PolynomialField(f), box, target, n_starts, settings,
-                            label=f"f = {f} on [0, {R:g}]^{n}", info=info, seed=seed,
-                            landscape_record=_record(f))
+                            label=f"f = {f} on [0, {R:g}]^{n}", info=info, seed=seed)
 
     return build()
 
@@ -198,9 +192,7 @@ def core_locus_flows(*, min_depth: int = 3, max_depth: int = 4, max_width: int =
         box = Box(tuple(p - eps), tuple(p + eps), escape_factor=1e3 / eps)
         settings = FlowSettings(scale=eps, t_max=t_max)
         seed = draw(st.integers(0, 2**16))
-        record = {"architecture_text": f"{arch} {act.name}", "architecture": arch.to_dict(),
-                  "activation": {"name": act.name, "formula": act.formula}, "data": data.to_dict(),
-                  "core_point": p.tolist(), "core_index_set": list(I0)}
+        record = {"core_point": p.tolist(), "core_index_set": list(I0)}
         label = f"starts in p + [−{eps:g}, {eps:g}]^N, p ∈ S_{{{I0[0]},{I0[1]}}} ⊆ C"
         return FlowInstance(ProblemField(problem), box, C, n_starts, settings, label=label,
                             info={"epsilon": eps, "L_C": level, "depth": depth, "N": arch.n_params},

@@ -105,3 +105,17 @@ def test_not_attracting_is_refuted_where_the_locus_attracts():
     assert result.verdict == "fails"
     tiers = result.counterexample["outcome"]["tiers"]
     assert [t["precision"] for t in tiers] == ["flow rtol=u^½", "flow rtol=u^¾"]
+
+
+@settings(max_examples=3, deadline=None)
+@given(strategies.core_locus_flows(max_depth=3, max_width=2))
+def test_flow_instance_records_round_trip(inst):
+    import json
+
+    from critlocus.core.flow import FlowInstance
+
+    record = inst.to_dict()
+    json.dumps(record)
+    again = FlowInstance.from_dict(record)
+    assert again.to_dict() == record
+    assert again.field.value(np.asarray(inst.box.center)) == inst.field.value(np.asarray(inst.box.center))

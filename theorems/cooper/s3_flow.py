@@ -105,8 +105,7 @@ DEF_CRITICAL = Spec(
 
 def _flow_example(f: Polynomial, box: Box, target, t_max: float, label: str, n: int = 12) -> FlowInstance:
     return FlowInstance(PolynomialField(f), box, target, n, FlowSettings(scale=box.scale, t_max=t_max),
-                        label=label, seed=0,
-                        landscape_record={"function": f.to_dict(), "formula": f"f = {f}"})
+                        label=label, seed=0)
 
 
 DEF_3_4 = Spec(
