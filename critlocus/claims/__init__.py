@@ -11,11 +11,36 @@ Expected counts may be an ``int``, a bound (:func:`at_least`, :func:`at_most`) o
 Modules: :mod:`.base` (protocol, bounds, conjunction), :mod:`.gradient`, :mod:`.hessian`,
 :mod:`.rank`, :mod:`.slices` (slices over the hidden layers),
 :mod:`.taylor` (Taylor coefficients along directions), :mod:`.loci` (locus
-constructions, inertia from formulas).
+constructions, inertia from formulas), :mod:`.functions` (explicit landscapes, decided in exact
+arithmetic), :mod:`.flow` (gradient flow: attracting loci, basin fractions).
 """
 
 from . import linear
 from .base import Bound, Claim, all_of, at_least, at_most, custom, resolve_expected
+from .flow import (
+    at_target,
+    attracting,
+    converges_from_everywhere,
+    critical_on_target,
+    descent_direction_at,
+    limits_distinct,
+    not_attracting,
+    unique_critical_point,
+)
+from .functions import (
+    by_landscape,
+    critical_order,
+    definitions_consistent,
+    exact_claim,
+    gradient_vanishes,
+    landscape_implication,
+    landscape_properties_equal,
+    level_set_contains_lines,
+    local_geometry,
+    minimum_at_point,
+    nonstrict_minima_not_isolated,
+    on_source,
+)
 from .gradient import is_critical
 from .hessian import hessian_inertia, is_degenerate, is_nondegenerate, positive_eigenvalues_equal
 from .loci import (
@@ -50,8 +75,18 @@ __all__ = [
     "all_of",
     "at_least",
     "at_most",
+    "at_target",
+    "attracting",
+    "by_landscape",
     "constant_on_slice_kernel",
+    "converges_from_everywhere",
+    "critical_on_target",
+    "critical_order",
     "custom",
+    "definitions_consistent",
+    "descent_direction_at",
+    "exact_claim",
+    "gradient_vanishes",
     "hessian_inertia",
     "hessian_inertia_formula",
     "hessian_vanishes_on_slice_kernel",
@@ -59,13 +94,22 @@ __all__ = [
     "is_degenerate",
     "is_nondegenerate",
     "jacobian_rank",
+    "landscape_implication",
+    "landscape_properties_equal",
     "layer_values",
     "leading_taylor_order",
+    "level_set_contains_lines",
+    "limits_distinct",
     "linear",
+    "local_geometry",
     "locus_construction",
     "locus_dimension_formula",
     "matrix_rank",
+    "minimum_at_point",
+    "nonstrict_minima_not_isolated",
     "not_a_local_maximum",
+    "not_attracting",
+    "on_source",
     "output_bias_curvature",
     "output_derivatives_vanish",
     "output_jacobian_source",
@@ -79,4 +123,5 @@ __all__ = [
     "slice_ranks",
     "slice_restriction_is_quadratic",
     "slice_zero_eigenvalues",
+    "unique_critical_point",
 ]
