@@ -114,7 +114,13 @@ def _block(rule, shape, data: Dataset, prec: int, name: str):
 
 
 def enclose_point(recipe: PointRecipe, data: Dataset, prec: int) -> PointEnclosure:
-    """Rebuild ``recipe`` on ``data`` as balls at ``prec`` bits (exact where possible)."""
+    """Rebuild ``recipe`` on ``data`` as balls at ``prec`` bits (exact where possible).
+
+    A recipe that rebuilds the whole point itself (it overrides ``realize_mp``, e.g. a polished
+    critical point, whose block rules only record the float64 *start*) is enclosed from its
+    own high-precision value, never from its rules."""
+    if type(recipe).realize_mp is not PointRecipe.realize_mp:
+        return _enclose_whole_point(recipe, data, prec)
     balls: list = []
     exact: list = []
     rules: dict[str, str] = {}
@@ -128,6 +134,22 @@ def enclose_point(recipe: PointRecipe, data: Dataset, prec: int) -> PointEnclosu
             if note:
                 assumptions.append(note)
     return PointEnclosure(balls, exact, rules, assumptions)
+
+
+def _enclose_whole_point(recipe: PointRecipe, data: Dataset, prec: int) -> PointEnclosure:
+    with mpmath.workprec(prec + 64):
+        vals = list(recipe.realize_mp(data))
+    balls = []
+    with workprec(prec + 64):
+        for v in vals:
+            mid = arb(v)
+            balls.append(arb(mid.mid(), abs(mid.mid()) * arb(2) ** (-prec) + mid.rad()))
+    kind = type(recipe).__name__
+    note = (f"the point ({kind}) is enclosed from its own mpmath value at {prec + 64} bits with relative "
+            f"radius 2^-{prec} (its block rules describe how it is built, not its value)")
+    rules = {b.name: f"{kind} (high-precision value, assumed accurate)"
+             for b in recipe.architecture.layout.blocks}
+    return PointEnclosure(balls, [None] * len(balls), rules, [note])
 
 
 def fmpq_to_float(q: fmpq) -> float:
