@@ -572,7 +572,7 @@ def network_loss_polynomial(problem, point: Sequence | None = None, *,
     loss = problem.loss
     if loss.name not in ("squared_error", "weighted_squared_error"):
         raise InvalidArgument(f"loss {loss.name!r}: exact network losses need the (weighted) L2 loss")
-    weights = [as_fraction(w) for w in loss.output_weights(arch.n_out)]
+    weights = [[as_fraction(w) for w in row] for row in loss.weight_matrix(problem.data.size, arch.n_out)]
     n = arch.n_params
     names = arch.layout.coordinate_names()
     base = [Fraction(0)] * n if point is None else [as_fraction(v) for v in point]
@@ -593,7 +593,7 @@ def network_loss_polynomial(problem, point: Sequence | None = None, *,
 
     blocks = {b.name: b for b in arch.layout.blocks}
     total = zero
-    for x, y in zip(problem.data.X, problem.data.Y):
+    for x, y, w_row in zip(problem.data.X, problem.data.Y, weights):
         a = [zero + as_fraction(v) for v in x]
         for k in range(1, arch.depth + 1):
             W = blocks[f"W_{k}"]
@@ -608,6 +608,6 @@ def network_loss_polynomial(problem, point: Sequence | None = None, *,
             a = [sigma(v) for v in h] if k < arch.depth else h
         for o, (fo, yo) in enumerate(zip(a, y)):
             r = fo - as_fraction(yo)
-            total = total + r.multiply(r, max_degree=max_degree) * weights[o]
+            total = total + r.multiply(r, max_degree=max_degree) * w_row[o]
     return total
 
