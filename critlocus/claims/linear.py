@@ -63,6 +63,13 @@ def functional_view(instance: Instance) -> FunctionalView:
     return view
 
 
+def _deferred(precision: Precision) -> TierResult:
+    """float64 cannot confirm an exact zero of the rebuilt point (it sees the rounded point), so
+    claims that rest on exact zeros are decided from the first mpmath tier on."""
+    return TierResult(precision.label, UNDECIDED, True,
+                      "rests on exact zeros: decided on the point rebuilt at high precision", {})
+
+
 def _zero_status(status: str) -> str:
     return {ZERO: TRUE, NONZERO: FALSE, AMBIGUOUS: UNDECIDED}[status]
 
@@ -106,6 +113,8 @@ class _StratumCritical(Claim):
     name = "W̄ is critical for ℓ on its rank stratum M_e° (Π_T ∇ℓ(W̄) = 0)"
 
     def tier(self, instance, precision):
+        if precision.is_float64:
+            return _deferred(precision)
         view = functional_view(instance)
         rdec = view.rank_decision(precision)
         if not rdec.decided:
@@ -229,6 +238,8 @@ class _RiemannianSpectrum(Claim):
         return f"Riemannian Hessian eigenvalues on M_e° are {self.text}"
 
     def tier(self, instance, precision):
+        if precision.is_float64:
+            return _deferred(precision)
         view = functional_view(instance)
         rdec = view.rank_decision(precision)
         if not rdec.decided or rdec.rank == 0:
@@ -273,6 +284,8 @@ class _LossValue(Claim):
         return f"L(θ) = {self.text}"
 
     def tier(self, instance, precision):
+        if precision.is_float64:
+            return _deferred(precision)
         view = functional_view(instance)
         with work_precision(precision):
             got = view.loss_value(precision)
@@ -299,6 +312,8 @@ class _TypeMatches(Claim):
             "d_θ − dim M_r")
 
     def tier(self, instance, precision):
+        if precision.is_float64:
+            return _deferred(precision)
         view = functional_view(instance)
         rdec = view.rank_decision(precision)
         if not rdec.decided:
@@ -334,6 +349,8 @@ class _Descent(Claim):
         return f"θ is not a local minimum: L decreases along {self.text}"
 
     def tier(self, instance, precision):
+        if precision.is_float64:
+            return _deferred(precision)
         from critlocus.core.linear import factor_matrices, loss_polynomial
 
         problem, data = instance.problem, instance.problem.data
@@ -422,6 +439,8 @@ class _HessianSpectrum(Claim):
         return f"nonzero eigenvalues of Hess L(θ) are {self.text}"
 
     def tier(self, instance, precision):
+        if precision.is_float64:
+            return _deferred(precision)
         ev_obj = instance.evaluation()
         dec = ev_obj.inertia(precision)
         if not dec.decided:
@@ -562,6 +581,8 @@ class _NoBadMinimum(Claim):
         return f"the local minimum found has the global minimum's loss ({self.text})"
 
     def tier(self, instance, precision):
+        if precision.is_float64:
+            return _deferred(precision)
         cache = instance.__dict__.setdefault("_loss_cache", {})
         problem = instance.problem
         if self.reference is None and instance.__dict__.get("best_point") is instance.point:

@@ -102,7 +102,7 @@ FILLING_CONVEX = Spec(
     expected="holds",
     kind="theorem",
     target=gap_target,
-    examples_scale=0.5,
+    examples_scale=0.3,
     notes=("Same search and certificate as the must-fail claim, under the same budget; the reference is "
            "the unconstrained minimum of the convex ℓ itself, so 'global' is decided against min ℓ, "
            "not against the best point found."),
