@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from critlocus import Source, Spec, claims
 from critlocus.core.instance import Instance
 from critlocus.core.linear import weighted_frobenius_problem
-from critlocus.strategies.linear import linear_widths, local_minimum_instances, search_instance
+from critlocus.strategies.linear import linear_widths
+from critlocus.strategies.linear_minima import local_minimum_instances, search_instance
 
 from . import PAPER
 
