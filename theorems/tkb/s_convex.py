@@ -31,7 +31,8 @@ CATALOGUE_Q = [[-0.86, 0.62], [-1.76, -1.03]]
 def catalogue_instance() -> Instance:
     """The catalogue's weighted instance with the worst local minimum the search finds."""
     problem = weighted_frobenius_problem((2, 1, 2), CATALOGUE_LAMBDA, CATALOGUE_Q)
-    inst = search_instance(problem, {"family": "weighted", "Lambda": CATALOGUE_LAMBDA, "Q": CATALOGUE_Q})
+    inst = search_instance(problem, {"family": "weighted", "Lambda": CATALOGUE_LAMBDA, "Q": CATALOGUE_Q},
+                           starts=16)
     assert inst is not None
     return inst
 
