@@ -78,6 +78,22 @@ def convex_problems(widths: Sequence[int], *, families: Sequence[str] = CONVEX_F
     return build()
 
 
+def _fmt(M) -> str:
+    return "[" + ", ".join("[" + ", ".join(f"{x:g}" for x in row) + "]" for row in M) + "]"
+
+
+def _in_papers_terms(params: dict) -> str:
+    """``; Λ = …, Q = …`` (the loss's parameters as the paper writes them)."""
+    parts = []
+    if "Lambda" in params:
+        parts.append(f"Λ = {_fmt(params['Lambda'])}")
+    if "Q" in params:
+        parts.append(f"Q = {_fmt(params['Q'])}")
+    if "delta" in params:
+        parts.append(f"δ = {params['delta']:g}")
+    return ("; " + ", ".join(parts)) if parts else ""
+
+
 def search_instance(problem: Problem, params: dict | None = None, *, starts: int = 8,
                     choose: str = "worst") -> Instance | None:
     """The instance of :func:`local_minimum_instances` for one given problem (``None`` when no
@@ -99,7 +115,7 @@ def search_instance(problem: Problem, params: dict | None = None, *, starts: int
             "gap_float64": pick.loss - found[0].loss,
             "best_point_float64": found[0].theta.tolist()}
     label = (f"{choose} of {len(found)} local minima found by descent"
-             + (f" ({params['family']} loss)" if "family" in params else ""))
+             + (f" ({params['family']} loss)" if "family" in params else "") + _in_papers_terms(params))
     point_recipe = point.recipe()
     inst = Instance(problem, point_recipe, label=label, info=info)
     inst.__dict__["best_point"] = point_recipe if best is point else best.recipe()

@@ -213,8 +213,11 @@ class _NoBadMinimum(Claim):
                               f"L = {as_float(value):.6g} > {as_float(ref):.6g} but θ is a saddle "
                               f"(n₋ = {cert['hessian']['inertia']['negative']})", ev)
         if kind == "minimum":
+            rows = ("[" + ", ".join(f"{x:.6g}" for x in row) + "]" for row in ev["W_bar"])
+            wbar = "[" + ", ".join(rows) + "]"
             return TierResult(precision.label, FALSE, True,
-                              f"bad local minimum: L = {as_float(value):.6g} > global {as_float(ref):.6g} "
+                              f"bad local minimum W̄ = {wbar}: L = {as_float(value):.6g} > global "
+                              f"{as_float(ref):.6g} "
                               f"(gap {as_float(gap):.3e}); Hess L ⪰ 0 with kernel = fibre tangent "
                               f"(n₀ = {cert['fibre_dimension']})", ev)
         return TierResult(precision.label, UNDECIDED, True, "local minimality not certified", ev)
