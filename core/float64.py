@@ -83,7 +83,9 @@ def get_device() -> torch.device:
 def _transforms(architecture: Architecture, activation: Activation, loss: Loss):
     network = Network(architecture, activation)
     n_out = architecture.n_out
-    weights = torch.tensor(loss.output_weights(n_out), dtype=torch.float64) if loss.weights else None
+    # per-output weights (n_out,) or per-(data point, output) weights (d, n_out): both broadcast
+    raw = (loss.weights if loss.per_point else loss.output_weights(n_out)) if loss.weights else None
+    weights = torch.tensor(raw, dtype=torch.float64) if raw is not None else None
 
     def outputs(theta, X):
         return network.forward_torch(theta, X)

@@ -98,7 +98,8 @@ def search_instance(problem: Problem, params: dict | None = None, *, starts: int
                     choose: str = "worst") -> Instance | None:
     """The instance of :func:`local_minimum_instances` for one given problem (``None`` when no
     descent converged): e.g. a regression example stated by hand."""
-    from critlocus.core.linear_search import PolishedPoint, multistart_minima, problem_seed
+    from critlocus.core.linear_search import multistart_minima, problem_seed
+    from critlocus.core.points import PolishedCriticalPoint
 
     params = dict(params or {})
     w = problem.architecture.widths
@@ -106,8 +107,11 @@ def search_instance(problem: Problem, params: dict | None = None, *, starts: int
     if not found:
         return None
     pick = found[-1] if choose == "worst" else found[0]
-    point = PolishedPoint(problem, pick.theta)
-    best = point if pick is found[0] else PolishedPoint(problem, found[0].theta)
+    how = {"method": "multistart L-BFGS-B descent (balanced on the fibre)", "starts": starts,
+           "seed": problem_seed(problem)}
+    point = PolishedCriticalPoint.from_start(problem, pick.theta, found_by={**how, "chosen": choose})
+    best = point if pick is found[0] else PolishedCriticalPoint.from_start(
+        problem, found[0].theta, found_by={**how, "chosen": "best"})
     info = {**params, "widths": list(w), "r": min(w), "filling": is_filling(w),
             "minima_found": [{"loss": m.loss, "hits": m.hits} for m in found],
             "n_minima_found": len(found), "chosen": choose, "starts": starts,
@@ -116,9 +120,8 @@ def search_instance(problem: Problem, params: dict | None = None, *, starts: int
             "best_point_float64": found[0].theta.tolist()}
     label = (f"{choose} of {len(found)} local minima found by descent"
              + (f" ({params['family']} loss)" if "family" in params else "") + _in_papers_terms(params))
-    point_recipe = point.recipe()
-    inst = Instance(problem, point_recipe, label=label, info=info)
-    inst.__dict__["best_point"] = point_recipe if best is point else best.recipe()
+    inst = Instance(problem, point, label=label, info=info)
+    inst.__dict__["best_point"] = best
     return inst
 
 
@@ -130,7 +133,7 @@ def local_minimum_instances(*, widths: st.SearchStrategy[tuple[int, ...]],
     """A convex-loss landscape and one of the local minima that multistart descent finds on it
     (:func:`critlocus.core.linear_search.multistart_minima`, seeded by the problem): the one with
     the largest loss (``choose="worst"``) or the smallest (``"best"``), as a
-    :class:`~critlocus.core.linear_search.PolishedPoint` (polished at every precision).
+    :class:`~critlocus.core.points.PolishedCriticalPoint` (polished at every precision).
 
     ``info`` carries every minimum found (float64 losses, hits), the best loss and the gap
     ``L(worst) − L(best)``; ``instance.best_point`` is the best minimum's recipe (the search's

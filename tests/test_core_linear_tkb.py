@@ -30,13 +30,13 @@ from critlocus.core.linear import (
     weighted_frobenius_problem,
 )
 from critlocus.core.linear_search import (
-    PolishedPoint,
     balance,
     loss_and_gradient_function,
     multistart_critical_points,
     multistart_minima,
 )
 from critlocus.core.losses import log_cosh, pseudo_huber, weighted_squared_error
+from critlocus.core.points import PolishedCriticalPoint
 from critlocus.core.precision import mp_precision
 from critlocus.core.pure_spurious import FunctionalView, classify_critical_point
 from critlocus.core.weighted_rank_one import rank_one_critical_points
@@ -199,7 +199,7 @@ def test_catalogue_instance_has_two_minima_and_polishing_reaches_60_digits():
     problem = weighted_frobenius_problem((2, 1, 2), LAMBDA, Q_CAT)
     minima = multistart_minima(problem, starts=12, seed=1)
     assert [round(m.loss, 6) for m in minima] == [0.128261, 0.680568]
-    ev = PointEvaluation(problem, PolishedPoint(problem, minima[-1].theta).recipe())
+    ev = PointEvaluation(problem, PolishedCriticalPoint.from_start(problem, minima[-1].theta))
     for prec in (P30, P60):
         dec = ev.gradient_decision(prec)
         assert dec.status == "zero" and dec.value < 10.0 ** -(prec.dps - 2)

@@ -10,6 +10,7 @@ its loss is decided above a point the same search found.
 
 from __future__ import annotations
 
+import mpmath
 import numpy as np
 from hypothesis import strategies as st
 
@@ -73,16 +74,19 @@ NONFILLING_NO_BAD_MINIMA = Spec(
 
 def filling_reference(instance: Instance, precision):
     """min ℓ over all of R^{d_h×d_0} (the one-layer problem's minimum, polished at this precision)."""
+    from critlocus.core.highprec import MPLandscape
     from critlocus.core.linear import functional_problem
-    from critlocus.core.linear_search import PolishedPoint, descend
+    from critlocus.core.linear_search import descend
+    from critlocus.core.points import PolishedCriticalPoint
 
     cache = instance.__dict__.setdefault("_functional_minimum", {})
     fp = functional_problem(instance.problem)
     if "point" not in cache:
-        cache["point"] = PolishedPoint(fp, descend(fp, np.zeros(fp.n_params)), n_zero=0)
-    flat = cache["point"].flat()
-    from critlocus.core.highprec import MPLandscape
-
+        cache["point"] = PolishedCriticalPoint.from_start(fp, descend(fp, np.zeros(fp.n_params)),
+                                                          found_by={"method": "L-BFGS-B on ℓ"})
+    point = cache["point"]
+    flat = ([mpmath.mpf(float(v)) for v in point.realize_float64(fp.data)] if precision.is_float64
+            else point.realize_mp(fp.data))
     value = MPLandscape(fp, flat).loss()
     return value, instance.problem.loss.curvature_bound * (1.0 + float(abs(value)))
 
