@@ -53,7 +53,10 @@ def test_must_fail_counterexample_is_certified_and_reported_in_the_papers_terms(
     # shrunk to the smallest non-filling architecture, weights and targets stated as Λ and Q
     assert inst["architecture"]["widths"] == [2, 1, 2]
     assert set(inst["info"]) >= {"Lambda", "Q", "minima_found", "best_point_float64"}
-    assert inst["point"]["W_1"]["construction"]["construction"] == "polished critical point"
+    # the point is replayable: its float64 start and how it was found (Newton-MR polish per precision)
+    construction = inst["point"]["W_1"]["construction"]
+    assert inst["point"]["W_1"]["rule"] == "polished_critical_point" and construction["method"] == "newton-mr"
+    assert construction["found_by"]["method"].startswith("multistart L-BFGS-B")
 
 
 def test_the_catalogue_instance_is_a_confirmed_bad_minimum():
