@@ -30,6 +30,7 @@ from critlocus.core.precision import Precision
 from critlocus.core.verdict import FALSE, TRUE, TierResult
 
 from . import PAPER
+from .s3_saddles import star_inertia_counts
 
 FULL_GRID = (settings.default.max_examples >= 1000
              or os.environ.get("HYPOTHESIS_PROFILE", "") == "thorough")
@@ -213,32 +214,73 @@ def _two_d(instance: Instance) -> float:
     return 2.0 * instance.n_data
 
 
-def _summarize_zeros(checked) -> dict:
+CORE_CLAIM = claims.all_of(claims.is_critical(),
+                           claims.hessian_inertia(positive=1, negative=0, zero=_n_minus_one),
+                           claims.positive_eigenvalues_equal(_two_d, text="2d"))
+STAR_CLAIM = claims.all_of(claims.is_critical(),
+                           claims.hessian_inertia_formula(star_inertia_counts,
+                                                          text="(1 + ρ, ρ, N − 1 − 2ρ)"))
+
+
+class _ByLocus(claims.Claim):
+    """Core points: Prop 6.2's count N − 1; star points (saddles): the exact count N − 1 − 2ρ."""
+
+    def describe(self) -> str:
+        return ("core points: critical, inertia (1, 0, N − 1), λ₊ = 2d; star points: critical, inertia "
+                "(1 + ρ, ρ, N − 1 − 2ρ)")
+
+    def check(self, instance, ladder):
+        return (CORE_CLAIM if len(instance.info["index_set"]) >= 2 else STAR_CLAIM).check(instance, ladder)
+
+
+def _zero_rows(checked) -> list:
+    seen: dict = {}
+    for inst, out in checked:
+        key = (inst.problem.architecture.depth, inst.problem.architecture.widths[1], inst.info["locus"])
+        seen.setdefault(key, (inst, out))
     rows = []
-    points = _by_grid_point(checked)
-    for (ell, w), (inst, out) in points.items():
-        inertia = next(p for p in out.parts if p.check.startswith("Hessian inertia")).deciding_tier
-        n0 = inertia.evidence["inertia"]["zero"]
-        lam = inertia.evidence.get("nonzero_eigenvalues", [None])
+    for (ell, w, locus), (inst, out) in sorted(seen.items()):
+        tier = out.parts[1].deciding_tier
+        ev = tier.evidence
+        spectrum = ev.get("spectrum", ev)
+        inertia = spectrum["inertia"]
         N, d = inst.n_params, inst.n_data
-        rows.append([ell, w, N, d, n0, N - 1, lam[0] if lam else None, N - d, max(w - d, 0),
-                     inertia.precision])
+        if locus == "core":
+            predicted, lam = N - 1, (spectrum.get("nonzero_eigenvalues") or [None])[0]
+        else:
+            predicted, lam = ev["predicted"]["zero"], None
+        rows.append([ell, w, locus, N, d, inertia["zero"], predicted, inertia["positive"],
+                     inertia["negative"], lam, N - d, max(w - d, 0), tier.precision])
+    return rows
+
+
+def _summarize_zeros(checked) -> dict:
+    rows = _zero_rows(checked)
     series = []
-    for ell in sorted({k[0] for k in points}):
-        sel = [r for r in rows if r[0] == ell]
+    for ell in sorted({r[0] for r in rows}):
+        core = [r for r in rows if r[0] == ell and r[2] == "core"]
+        star = {r[1]: r for r in rows if r[0] == ell and r[2] == "star"}
         series.append({"title": f"Prop 6.2, ℓ = {ell}: zero Hessian eigenvalues against width",
                        "x_label": "width w", "y_label": "number of zero eigenvalues",
-                       "x": [r[1] for r in sel],
-                       "lines": {"core: measured": [r[4] for r in sel],
-                                 "core: N − 1 (formula)": [r[5] for r in sel],
-                                 "M: N − d (formula)": [r[7] for r in sel],
-                                 "any critical point: w − d (Cor 5.18)": [r[8] for r in sel]},
+                       "x": [r[1] for r in core],
+                       "lines": {"core: measured": [r[5] for r in core],
+                                 "core: N − 1 (formula)": [r[6] for r in core],
+                                 "star S_{ℓ−1} (saddle): measured": [star[r[1]][5] if r[1] in star else None
+                                                                     for r in core],
+                                 "M: N − d (formula)": [r[10] for r in core],
+                                 "any critical point: w − d (Cor 5.18 formula)": [r[11] for r in core]},
                        "log_y": True})
-    return {"tables": [{"title": "Prop 6.2 at core points: measured zero eigenvalues vs N − 1; the one "
-                                 "nonzero eigenvalue stays 2d",
-                        "columns": ["ℓ", "w", "N", "d", "n₀ measured", "N − 1", "λ₊ measured", "N − d (M)",
-                                    "w − d (5.18)", "decided at"], "rows": rows}],
+    return {"tables": [{"title": "Prop 6.2: measured zero eigenvalues at core points (vs N − 1; the one "
+                                 "nonzero eigenvalue stays 2d) and at star points (saddles, vs N − 1 − 2ρ), "
+                                 "beside N − d (M) and the Cor 5.18 bound w − d",
+                        "columns": ["ℓ", "w", "locus", "N", "d", "n₀ measured", "n₀ predicted", "n₊", "n₋",
+                                    "λ₊ (core)", "N − d (M)", "w − d (5.18)", "decided at"], "rows": rows}],
             "series": series}
+
+
+def _grid_examples_6_2() -> list[Instance]:
+    return [strategies.equal_width_locus_instance(w, ell, index_set=idx, n_in=N_IN, n_data=N_DATA, seed=17)
+            for ell in DEPTHS for w in WIDTHS for idx in ([ell - 2, ell - 1], [ell - 1])]
 
 
 PROP_6_2 = Spec(
@@ -250,17 +292,18 @@ PROP_6_2 = Spec(
                "it has N − d zero eigenvalues, and at any critical point at least w − d (Cor 5.18)."),
     formula="p ∈ C: n₀ = N − 1, λ₊ = 2d;  p ∈ M: n₀ = N − d;  p critical: n₀ ≥ w − d",
     hypotheses=_HYPOTHESES,
-    instances=strategies.equal_width_core_instances(widths=WIDTHS, depths=DEPTHS, n_in=N_IN),
-    claim=claims.all_of(claims.is_critical(),
-                        claims.hessian_inertia(positive=1, negative=0, zero=_n_minus_one),
-                        claims.positive_eigenvalues_equal(_two_d, text="2d")),
+    instances=strategies.equal_width_core_instances(widths=WIDTHS, depths=DEPTHS, n_in=N_IN,
+                                                    index_set_sizes=(1, 2)),
+    claim=_ByLocus(),
     expected="holds",
     kind="proposition",
-    examples=_grid_examples(),
+    examples=_grid_examples_6_2(),
     examples_scale=0.1,
     summarize=_summarize_zeros,
-    notes=("Core points: the Hessian inertia is measured (float64 eigvalsh, then a 30-digit range sketch "
-           "for N > 40) on the §6 grid and compared with N − 1; the table puts the measured counts beside "
-           "N − 1, N − d (M, formula) and the Cor 5.18 bound w − d.  Grid as in cooper.prop6.1; "
+    notes=("Measured on the §6 grid: the Hessian inertia (float64 eigvalsh, then a 30-digit range sketch "
+           "for N > 40) at a core point S_{ℓ−2,ℓ−1} — compared with N − 1 and λ₊ = 2d — and at a star point "
+           "S_{ℓ−1}, a saddle, compared with the exact count N − 1 − 2ρ of cooper.cor.star-inertia (ρ = w "
+           "generically); the table puts both beside N − d (M, formula) and the Cor 5.18 bound w − d, which "
+           "the star points satisfy with room to spare in this family.  Grid as in cooper.prop6.1; "
            "examples_scale 0.1 (each instance is a Hessian with N up to 241 in ci, 3265 in thorough)."),
 )
