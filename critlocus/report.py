@@ -118,15 +118,23 @@ def render_markdown(doc: dict, figures: dict[str, str] | None = None) -> str:
         cx = r.get("counterexample")
         if cx:
             inst = cx["instance"]
-            arch = inst["architecture"]
-            lines += ["### Counterexample (shrunk)", "",
-                      f"- point: {inst['label']}",
-                      f"- architecture: widths {arch['widths']}, N = {arch['n_params']}, bias {arch['bias']}",
-                      f"- activation: {inst['activation']['name']} ({inst['activation']['formula']})",
-                      f"- loss: {inst['loss']['formula']}",
-                      f"- data (d = {inst['data']['d']}): X = {inst['data']['X']}, Y = {inst['data']['Y']}",
-                      "- blocks:"]
-            lines += ["  " + _block_text(n, b) for n, b in inst["point"].items()]
+            if "architecture" not in inst:  # an explicit function (critlocus.core.explicit)
+                fn = inst.get("function", {})
+                lines += ["### Counterexample (shrunk)", "", f"- instance: {inst.get('label')}",
+                          f"- function: {fn.get('formula') or inst.get('landscape')}",
+                          f"- point: {inst.get('point')}"]
+            else:
+                arch = inst["architecture"]
+                lines += ["### Counterexample (shrunk)", "",
+                          f"- point: {inst['label']}",
+                          f"- architecture: widths {arch['widths']}, N = {arch['n_params']}, "
+                          f"bias {arch['bias']}",
+                          f"- activation: {inst['activation']['name']} ({inst['activation']['formula']})",
+                          f"- loss: {inst['loss']['formula']}",
+                          f"- data (d = {inst['data']['d']}): X = {inst['data']['X']}, "
+                          f"Y = {inst['data']['Y']}",
+                          "- blocks:"]
+                lines += ["  " + _block_text(n, b) for n, b in inst["point"].items()]
             lines += ["", f"Why it fails: {cx['outcome']['reason']}", ""]
             for leaf in _leaves(cx["outcome"]):
                 for t in leaf["tiers"]:

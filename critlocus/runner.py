@@ -24,7 +24,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Unsatisfiable
 
 from critlocus.core.errors import CritlocusError
-from critlocus.core.instance import Instance
+from critlocus.core.instance import Instance, LandscapeInstance
 from critlocus.core.precision import DEFAULT_LADDER, Precision
 from critlocus.core.verdict import Outcome, Verdict
 
@@ -126,7 +126,7 @@ class _Tally:
             best = self.worst.get(leaf.check)
             if best is None or margin < best[0]:
                 self.worst[leaf.check] = (margin, {"instance": instance.label,
-                                                   "architecture": str(instance.problem.architecture),
+                                                   "architecture": instance.landscape,
                                                    "outcome": leaf.to_dict()})
         if self.first is None:
             self.first = {"instance": instance.label, "outcome": outcome.to_dict()}
@@ -160,7 +160,7 @@ def run_spec(spec: Spec, *, examples: int | None = None, seed: int = 0,
     phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if shrink else [])
 
     def search(instance: Instance) -> None:
-        if not isinstance(instance, Instance):
+        if not isinstance(instance, LandscapeInstance):
             raise CritlocusError(f"spec {spec.id!r}: its strategy produced {type(instance).__name__}, "
                                  "not an Instance")
         try:
@@ -207,7 +207,8 @@ def run_spec(spec: Spec, *, examples: int | None = None, seed: int = 0,
             "reproduce": {"seed": seed, "examples": examples,
                           "command": f"{command} --only {spec.id} --seed {seed} "
                                      f"--examples {examples} --ladder "
-                                     + ",".join(str(p.dps) for p in ladder if not p.is_float64)},
+                                     + ",".join(p.label if p.is_certified else str(p.dps)
+                                                for p in ladder if not p.is_float64)},
         }
     elif error is not None:
         verdict = ERROR

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from hypothesis.strategies import SearchStrategy
 
 from critlocus.core.errors import SpecError
-from critlocus.core.instance import Instance
+from critlocus.core.instance import Instance, LandscapeInstance
 from critlocus.core.verdict import Outcome
 
 from .claims import Claim
@@ -39,7 +39,8 @@ __all__ = ["EXPECTED", "KINDS", "Source", "Spec"]
 KINDS = ("theorem", "corollary", "lemma", "proposition", "example", "definition", "conjecture",
          "literal", "false-variant")
 EXPECTED = ("holds", "fails")
-_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+# the en dash is allowed for catalogue ranges such as "cooper.defs5.1–5.6"
+_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-–]*$")
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ class Spec:
     def __post_init__(self) -> None:
         where = f"spec {self.id!r}"
         if not isinstance(self.id, str) or not _ID.match(self.id):
-            raise SpecError(f"spec id {self.id!r} must be a non-empty string of letters, digits, '._-'")
+            raise SpecError(f"spec id {self.id!r} must be a non-empty string of letters, digits, '._-–'")
         if isinstance(self.source, str):
             object.__setattr__(self, "source", Source(self.source))
         elif not isinstance(self.source, Source):
@@ -160,7 +161,7 @@ class Spec:
         object.__setattr__(self, "hypotheses", hypotheses)
         if self.target is not None and not callable(self.target):
             raise SpecError(f"{where}: target must be callable (instance, outcome) -> float")
-        if isinstance(self.examples, Instance):
+        if isinstance(self.examples, LandscapeInstance):
             object.__setattr__(self, "examples", (self.examples,))
         try:
             examples = tuple(self.examples)
@@ -168,7 +169,7 @@ class Spec:
             raise SpecError(f"{where}: examples must be a sequence of Instance objects, "
                             f"got {type(self.examples).__name__}") from None
         for ex in examples:
-            if not isinstance(ex, Instance):
+            if not isinstance(ex, LandscapeInstance):
                 raise SpecError(f"{where}: examples must be Instance objects, got {type(ex).__name__}")
         object.__setattr__(self, "examples", examples)
         scale = self.examples_scale
