@@ -12,12 +12,12 @@ paper: ``1 ≤ i ≤ ℓ−1`` (default, ``min_index=1``) or ``2 ≤ i ≤ ℓ�
 Generalised loci (``cooper.thm3.1.generalised``): ``S_I^gen = {W_i = 0 (i ∈ I), W_ℓ = 0,
 b_ℓ = ȳ}`` — no bias conditions, any smooth σ (σ(0) ≠ 0 allowed).  Also here: points with
 ``W_ℓ = 0`` only (Lemma 3.3), points moved off a locus by an exact dyadic amount, random
-directions attached to instances, and the equal-width families of Cooper §6.
+directions attached to instances.  The equal-width families of Cooper §6 are in
+:mod:`critlocus.strategies.equal_width`.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 
@@ -42,10 +42,6 @@ from .numbers import dyadic_arrays, dyadic_floats
 __all__ = [
     "core_locus_instances",
     "defining_equations",
-    "equal_width_architecture",
-    "equal_width_core_instance",
-    "equal_width_core_instances",
-    "equal_width_locus_instance",
     "generalised_locus_instances",
     "generalised_locus_point",
     "last_layer_zero_instances",
@@ -475,102 +471,3 @@ def with_random_direction(instances: st.SearchStrategy[Instance], *, support="al
                         seed=instance.seed)
 
     return st.tuples(instances, st.integers(0, 2**32 - 1)).map(attach)
-
-
-# --- Cooper §6: equal hidden width ----------------------------------------------------------
-
-
-def equal_width_architecture(width: int, depth: int, *, n_in: int = 1, n_out: int = 1) -> Architecture:
-    """Widths ``(n_0, w, …, w, n_ℓ)`` with ``ℓ − 1`` hidden layers of width w (Cooper §6).
-
-    >>> equal_width_architecture(4, 3, n_in=2).widths
-    (2, 4, 4, 1)
-    """
-    check_integer("width", width, minimum=1)
-    check_integer("depth", depth, minimum=2)
-    check_integer("n_in", n_in, minimum=1)
-    check_integer("n_out", n_out, minimum=1)
-    return Architecture((n_in, *([width] * (depth - 1)), n_out))
-
-
-def equal_width_locus_instance(width: int, depth: int, *, index_set: Sequence[int], n_in: int = 1,
-                               n_data: int = 3, activation: str = "tanh", seed: int = 0, bits: int = 8
-                               ) -> Instance:
-    """One point of ``S_I`` for the equal-width network (Cooper §6), built deterministically from
-    ``seed``: data ``n_data`` distinct dyadic inputs and targets, free parameters dyadic with
-    ``bits`` bits in [−1, 1].  ``|I| = 1`` gives a star point, ``|I| ≥ 2`` a core point.
-
-    >>> equal_width_locus_instance(3, 4, index_set=[3]).label
-    'p ∈ S_{3} ⊆ S'
-    """
-    check_integer("depth", depth, minimum=2)
-    check_integer("n_data", n_data, minimum=1)
-    check_integer("seed", seed, minimum=0)
-    arch = equal_width_architecture(width, depth, n_in=n_in)
-    idx = sorted(set(index_set))
-    if not idx or idx[0] < 1 or idx[-1] > depth - 1:
-        raise InvalidArgument(f"index_set={index_set!r} must be a nonempty subset of 1..{depth - 1}")
-    rng = np.random.default_rng(seed)
-    scale = 2.0**bits
-
-    def dyadic(shape):
-        return np.round(rng.uniform(-1, 1, size=shape) * scale) / scale
-
-    eqs = defining_equations(arch, idx)
-    free = {b.name: dyadic(b.shape) for b in arch.layout.blocks if b.name not in eqs}
-    X = np.arange(n_data, dtype=float)[:, None] / n_data + dyadic((n_data, n_in)) / 64  # distinct
-    Y = dyadic((n_data, 1))
-    problem = Problem(Network(arch, activation), squared_error(), Dataset(X, Y))
-    kind = "core" if len(idx) >= 2 else "star"
-    info = {"locus": kind, "index_set": idx, "k": len(idx), "width": width, "depth": depth,
-            "reading": "1 ≤ i ≤ ℓ−1", "free_blocks": sorted(free), "family": "equal-width"}
-    label = f"p ∈ {locus_label(idx)} ⊆ {'C' if kind == 'core' else 'S'}"
-    return Instance(problem, star_locus_point(arch, idx, free), label=label, info=info, seed=seed)
-
-
-def equal_width_core_instance(width: int, depth: int, *, n_in: int = 1, n_data: int = 3,
-                              index_set: Sequence[int] | None = None, activation: str = "tanh",
-                              seed: int = 0, bits: int = 8) -> Instance:
-    """One core point of the equal-width network (:func:`equal_width_locus_instance` with
-    ``|I| ≥ 2``; ``index_set`` defaults to ``{ℓ−2, ℓ−1}``, which needs ``ℓ ≥ 3``)."""
-    check_integer("depth", depth, minimum=3)
-    idx = sorted(index_set) if index_set is not None else [depth - 2, depth - 1]
-    if len(idx) < 2:
-        raise InvalidArgument(f"index_set={index_set!r}: a core point needs |I| ≥ 2")
-    return equal_width_locus_instance(width, depth, index_set=idx, n_in=n_in, n_data=n_data,
-                                      activation=activation, seed=seed, bits=bits)
-
-
-def equal_width_core_instances(*, widths: Sequence[int], depths: Sequence[int], n_in: int = 1,
-                               n_data: Sequence[int] = (2, 3, 4), activations: Sequence[str] = ("tanh",),
-                               index_set_sizes: Sequence[int] = (2,)) -> st.SearchStrategy[Instance]:
-    """Points of ``S_I`` of equal-width networks (Cooper §6) over a grid of widths and depths
-    (:func:`equal_width_locus_instance`; index set, data size, activation and seed drawn), with
-    ``|I|`` in ``index_set_sizes`` (default: core points, ``|I| = 2``; include 1 for star points).
-
-    >>> inst = equal_width_core_instances(widths=[2, 4], depths=[3]).example()
-    >>> inst.info["width"] in (2, 4)
-    True
-    """
-    widths, depths, n_data, sizes = list(widths), list(depths), list(n_data), list(index_set_sizes)
-    for name, values, lo in (("widths", widths, 1), ("depths", depths, 3), ("n_data", n_data, 1),
-                             ("index_set_sizes", sizes, 1)):
-        if not values:
-            raise InvalidArgument(f"{name} must be a nonempty sequence")
-        for v in values:
-            check_integer(f"{name} entry", v, minimum=lo)
-    if max(sizes) > max(depths) - 1:
-        raise InvalidArgument(f"index_set_sizes={sizes} exceed the hidden layers of depths {depths}")
-
-    @st.composite
-    def build(draw):
-        depth = draw(st.sampled_from([e for e in depths if e - 1 >= min(sizes)]))
-        size = draw(st.sampled_from([k for k in sizes if k <= depth - 1]))
-        subsets = [list(c) for c in itertools.combinations(range(1, depth), size)]
-        return equal_width_locus_instance(draw(st.sampled_from(widths)), depth, n_in=n_in,
-                                          n_data=draw(st.sampled_from(n_data)),
-                                          index_set=draw(st.sampled_from(subsets)),
-                                          activation=draw(st.sampled_from(list(activations))),
-                                          seed=draw(st.integers(0, 2**16)))
-
-    return build()
