@@ -207,7 +207,8 @@ def run_spec(spec: Spec, *, examples: int | None = None, seed: int = 0,
             "reproduce": {"seed": seed, "examples": examples,
                           "command": f"{command} --only {spec.id} --seed {seed} "
                                      f"--examples {examples} --ladder "
-                                     + ",".join(str(p.dps) for p in ladder if not p.is_float64)},
+                                     + ",".join(p.label if p.is_certified else str(p.dps)
+                                                for p in ladder if not p.is_float64)},
         }
     elif error is not None:
         verdict = ERROR
