@@ -35,6 +35,7 @@ import numpy as np
 from .errors import InvalidArgument
 
 __all__ = [
+    "MAX_EXPANDED_DEGREE",
     "POLYNOMIAL_ACTIVATIONS",
     "Polynomial",
     "as_fraction",
@@ -554,6 +555,10 @@ POLYNOMIAL_ACTIVATIONS: dict[str, tuple[Fraction, ...]] = {
 }
 
 
+#: The largest total degree :func:`network_loss_polynomial` expands without truncation.
+MAX_EXPANDED_DEGREE = 16
+
+
 def network_loss_polynomial(problem, point: Sequence | None = None, *,
                             max_degree: int | None = None) -> Polynomial:
     """``h ↦ L(p + h)`` for a network :class:`~critlocus.core.network.Problem` whose activation
@@ -581,6 +586,13 @@ def network_loss_polynomial(problem, point: Sequence | None = None, *,
     hs = Polynomial.variables(n, names=names)
     theta = [h + b for h, b in zip(hs, base)]
     coeffs = POLYNOMIAL_ACTIVATIONS[act.name]
+    degree = 1  # of h_k in θ: deg h_1 = 1, deg h_{k+1} = 1 + deg(σ)·deg h_k
+    for _ in range(arch.depth - 1):
+        degree = 1 + (len(coeffs) - 1) * degree
+    if max_degree is None and 2 * degree > MAX_EXPANDED_DEGREE:
+        raise InvalidArgument(f"L has degree {2 * degree} in θ for {arch} with σ = {act.name}: expanding "
+                              f"it fully is too costly (limit {MAX_EXPANDED_DEGREE}); pass max_degree= "
+                              "for a jet")
     zero = Polynomial(n, names=names)
 
     def sigma(p: Polynomial) -> Polynomial:
