@@ -116,11 +116,11 @@ def _block(rule, shape, data: Dataset, prec: int, name: str):
 def enclose_point(recipe: PointRecipe, data: Dataset, prec: int) -> PointEnclosure:
     """Rebuild ``recipe`` on ``data`` as balls at ``prec`` bits (exact where possible).
 
-    A recipe that rebuilds the whole point itself (it overrides ``realize_mp``, e.g. a polished
-    critical point, whose block rules only record the float64 *start*) is enclosed from its
-    own high-precision value, never from its rules."""
+    A recipe that rebuilds the point as a whole (it overrides ``realize_mp``, e.g. a polished
+    critical point, whose block rules only record the float64 *start*) is enclosed from its own
+    high-precision value, like a ``Derived`` block without hooks — never from its rules."""
     if type(recipe).realize_mp is not PointRecipe.realize_mp:
-        return _enclose_whole_point(recipe, data, prec)
+        return _enclose_whole(recipe, data, prec)
     balls: list = []
     exact: list = []
     rules: dict[str, str] = {}
@@ -136,7 +136,7 @@ def enclose_point(recipe: PointRecipe, data: Dataset, prec: int) -> PointEnclosu
     return PointEnclosure(balls, exact, rules, assumptions)
 
 
-def _enclose_whole_point(recipe: PointRecipe, data: Dataset, prec: int) -> PointEnclosure:
+def _enclose_whole(recipe: PointRecipe, data: Dataset, prec: int) -> PointEnclosure:
     with mpmath.workprec(prec + 64):
         vals = list(recipe.realize_mp(data))
     balls = []
@@ -144,11 +144,10 @@ def _enclose_whole_point(recipe: PointRecipe, data: Dataset, prec: int) -> Point
         for v in vals:
             mid = arb(v)
             balls.append(arb(mid.mid(), abs(mid.mid()) * arb(2) ** (-prec) + mid.rad()))
-    kind = type(recipe).__name__
-    note = (f"the point ({kind}) is enclosed from its own mpmath value at {prec + 64} bits with relative "
-            f"radius 2^-{prec} (its block rules describe how it is built, not its value)")
-    rules = {b.name: f"{kind} (high-precision value, assumed accurate)"
-             for b in recipe.architecture.layout.blocks}
+    name = type(recipe).__name__
+    note = (f"{name}: enclosed from its mpmath value at {prec + 64} bits with relative radius 2^-{prec} "
+            "(assumes the construction is accurate to its working precision)")
+    rules = {b: f"{name} (high-precision value, assumed accurate)" for b in recipe.architecture.layout.names}
     return PointEnclosure(balls, [None] * len(balls), rules, [note])
 
 
