@@ -462,7 +462,7 @@ def locus_critical_instances(*, regime: str = "very_wide", wide: str = "last", m
                              min_data: int = 1,
                              max_data: int = 4, min_depth: int = 2, max_depth: int = 3,
                              max_inputs: int = 3, min_outputs: int = 1, max_outputs: int = 3,
-                             max_width: int | None = None, max_params: int | None = 40,
+                             max_width: int | None = None, max_params: int | None = None,
                              loci: Sequence[str] = LOCI, output_bias: bool = True, data: str = "dyadic",
                              activations: st.SearchStrategy[Activation] | None = None
                              ) -> st.SearchStrategy[Instance]:

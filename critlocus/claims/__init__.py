@@ -54,6 +54,7 @@ from .loci import (
 from .rank import matrix_rank
 from .slices import (
     constant_on_slice_kernel,
+    hessian_kernel_from_slice,
     hessian_vanishes_on_slice_kernel,
     loss_decision,
     not_a_local_maximum,
@@ -90,6 +91,7 @@ __all__ = [
     "gradient_vanishes",
     "hessian_inertia",
     "hessian_inertia_formula",
+    "hessian_kernel_from_slice",
     "hessian_vanishes_on_slice_kernel",
     "is_critical",
     "is_degenerate",

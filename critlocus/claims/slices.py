@@ -23,7 +23,7 @@ from critlocus.core.decisions import AMBIGUOUS, NONZERO, ZERO, ZeroDecision, as_
 from critlocus.core.errors import SpecError
 from critlocus.core.instance import Instance
 from critlocus.core.precision import Precision
-from critlocus.core.rank import RankDecision, decide_rank
+from critlocus.core.rank import RankDecision, decide_rank, rank_float64, rank_mp
 from critlocus.core.slices import (
     FeatureMatrix,
     SliceHessianBlock,
@@ -41,6 +41,7 @@ from .base import Claim
 __all__ = [
     "SliceRanks",
     "constant_on_slice_kernel",
+    "hessian_kernel_from_slice",
     "hessian_vanishes_on_slice_kernel",
     "loss_decision",
     "not_a_local_maximum",
@@ -611,6 +612,86 @@ def hessian_vanishes_on_slice_kernel() -> Claim:
                           f"dim K = {len(norms)}, max ‖Hess·v‖ = {ev['largest']:.2e}", ev)
 
     return _SliceClaim("K ⊆ ker Hess L(p)", tier)
+
+
+def hessian_kernel_from_slice() -> Claim:
+    """The exact kernel statement behind Cooper Cor 5.16, valid at every critical point:
+
+        Hess L·v = (2 Σ_j J̃_jᵀ Ṽᵀ r_j, 0)   for v = Ṽ ∈ K
+
+    (J̃_j = ∂φ̃_j/∂p', r_j = f(x_j) − y_j), hence ``ker Hess ⊇ K' = {v ∈ K : Σ_j J̃_jᵀṼᵀr_j = 0}``
+    and ``n₀(Hess) ≥ dim K' = dim K − rank M``, M the p'-block of Hess on K.  Checked at each
+    precision without a spectrum: the last-layer block of Hess·v vanishes for a basis of K;
+    rank M is decided; Hess·v = 0 for a basis of K' (null vectors of M).
+    """
+    def tier(instance, precision):
+        r = slice_ranks(instance, precision)
+        ev = r.evidence()
+        if not r.phi_tilde.decided:
+            return TierResult(precision.label, UNDECIDED, True, "rank Φ̃ not decided", ev)
+        evn = instance.evaluation()
+        idx = last_layer_indices(instance.problem.architecture)
+        last = set(idx)
+        rest = [i for i in range(instance.n_params) if i not in last]
+        N = instance.n_params
+        Phi_t = _features(instance, True)
+        scale = evn.hessian_scale()
+
+        def compute():
+            P = Phi_t.dense_float64() if precision.is_float64 else Phi_t.dense_mp(precision)
+            basis = kernel_basis(P, r.k_tilde, instance.n_out)
+            products = []
+            for v in basis:
+                full = [0.0] * N if precision.is_float64 else [mpmath.mpf(0)] * N
+                for i, x in zip(idx, v):
+                    full[i] = x
+                if precision.is_float64:
+                    products.append(list(evn.hessian_f64() @ np.asarray(full, dtype=np.float64)))
+                else:
+                    products.append(evn.landscape_mp(precision).hvp(full))
+            norm = (lambda xs: float(np.linalg.norm(xs))) if precision.is_float64 else \
+                (lambda xs: mpmath.sqrt(mpmath.fsum(x * x for x in xs)))
+            last_norms = [norm([Hv[i] for i in idx]) for Hv in products]
+            if not products or not rest:
+                return len(basis), last_norms, None, []
+            if precision.is_float64:
+                A = np.array([[Hv[i] for i in rest] for Hv in products], dtype=np.float64).T
+                dec = rank_float64(A, precision, scale=scale)
+                _, _, Vt = np.linalg.svd(A)
+                null = [Vt[c] for c in range(dec.rank, len(products))] if dec.decided else []
+            else:
+                A = mpmath.matrix(len(rest), len(products))
+                for j, Hv in enumerate(products):
+                    for i, k in enumerate(rest):
+                        A[i, j] = Hv[k]
+                dec = rank_mp(A, precision, scale=scale)
+                null = []
+                if dec.decided:
+                    _, _, V = mpmath.svd_r(A, full_matrices=True, compute_uv=True)
+                    null = [[V[c, j] for j in range(len(products))] for c in range(dec.rank, len(products))]
+            # Hess·(Σ c_j v_j) = Σ c_j Hess·v_j for the null vectors c of M
+            residuals = [norm([sum(c[j] * products[j][i] for j in range(len(products))) for i in range(N)])
+                         for c in null]
+            return len(basis), last_norms, dec, residuals
+
+        dim_k, last_norms, dec, residuals = _with_precision(precision, compute)
+        n = N + instance.n_data
+        decisions = [decide_zero(x, precision, n=n, scale=scale, quantity="‖(Hess·v)_W̃‖, v ∈ K")
+                     for x in last_norms]
+        decisions += [decide_zero(x, precision, n=n, scale=scale, quantity="‖Hess·v‖, v ∈ K'")
+                      for x in residuals]
+        status = _status(decisions)
+        rank_m = 0 if dec is None else dec.rank
+        if dec is not None and not dec.decided and status == TRUE:
+            status = UNDECIDED
+        ev.update({"dim_K": dim_k, "rank_M": rank_m, "dim_K_prime": dim_k - rank_m,
+                   "margin": _worst_margin(decisions),
+                   "largest": max((d.value for d in decisions), default=0.0)})
+        return TierResult(precision.label, status, True,
+                          f"dim K = {dim_k}, rank M = {rank_m}: Hess vanishes on K' of dim {dim_k - rank_m} "
+                          f"(so n₀ ≥ {dim_k - rank_m}); max residual {ev['largest']:.2e}", ev)
+
+    return _SliceClaim("Hess·v = (2Σ_j J̃_jᵀṼᵀr_j, 0) on K; ker Hess ⊇ K' = K ∩ ker M", tier)
 
 
 # -- Prop 5.13 / Cor 5.19: no local maxima ------------------------------------------------------

@@ -238,14 +238,17 @@ THM_5_15 = Spec(
                    _root_found("any"), every=6),
     claim=claims.all_of(claims.is_critical(),
                         claims.constant_on_slice_kernel(min_dimension=paper_bound_k,
-                                                        text="n_ℓ(n_{ℓ−1} − k)")),
+                                                        text="n_ℓ(n_{ℓ−1} − k)"),
+                        claims.hessian_kernel_from_slice()),
     expected="holds",
     kind="theorem",
     summarize=lambda checked: _critical_summary(checked, title="Critical points checked (Theorem 5.15)"),
     notes=("K's basis is computed at each precision from Φ̃ rebuilt there; L(p + tv) − L(p) is decided "
            "zero for every basis vector (t = 1) and a random combination (t = −2.5).  The residuals "
            "are unchanged on p + K, so the identity holds at every point of the slice; the theorem's "
-           "content is that p + K lies in p's level set, a critical point's."),
+           "content is that p + K lies in p's level set, a critical point's.  Also checked at every "
+           "instance (saddles included): the exact kernel statement Hess·v = (2Σ_j J̃_jᵀṼᵀr_j, 0) for "
+           "v ∈ K, hence n₀(Hess) ≥ dim K − rank M (M the p'-block of Hess on K)."),
 )
 
 THM_5_17 = Spec(
@@ -285,13 +288,16 @@ COR_5_16 = Spec(
     claim=claims.all_of(
         claims.slice_zero_eigenvalues(paper_bound_k, text="n_ℓ(n_{ℓ−1} − k)"),
         claims.slice_zero_eigenvalues(exact_kernel_dim, text="dim K = n_ℓ(m − rank Φ̃)"),
-        claims.hessian_vanishes_on_slice_kernel()),
+        claims.hessian_vanishes_on_slice_kernel(),
+        claims.hessian_kernel_from_slice()),
     expected="holds",
     kind="corollary",
     notes=("Proved only at extrema: Hess is semidefinite there and vanishes as a form on K, so "
            "K ⊆ ker Hess (checked: ‖Hess·v‖ = 0 for a basis of K).  The paper's proof (coordinates "
            "spanning K give 'a block of zeros') does not cover saddles: f = xy vanishes on the x-axis "
-           "with a nondegenerate Hessian.  Saddles: cooper.cor5.16.saddles.  With an output bias L has "
+           "with a nondegenerate Hessian.  The exact statement valid at every critical point, "
+           "Hess·v = (2Σ_j J̃_jᵀṼᵀr_j, 0) for v ∈ K, so n₀ ≥ dim K − rank M, is checked too (and, at "
+           "saddles, in cooper.thm5.15).  Saddles: cooper.cor5.16.saddles.  With an output bias L has "
            "no local maxima (∂²L/∂b_ℓ² = 2d·Id), so the maxima half is vacuous."),
 )
 
