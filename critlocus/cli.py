@@ -12,9 +12,12 @@ from pathlib import Path
 from critlocus.core.errors import CritlocusError
 from critlocus.core.precision import parse_ladder
 
+from .console import ProgressDisplay, results_text
+from .output import new_run_dir, point_latest
 from .registry import LoadError, SpecRef, builtin_specs, load_spec_file, resolve, select
-from .report import build_document, write_reports
+from .report import build_document, run_timing, write_run
 from .runner import SpecResult, run_spec
+from .search import DEFAULT_SHRINK_SECONDS
 
 EPILOG = """\
 verdicts
@@ -33,6 +36,15 @@ examples
   critlocus verify --only cooper.thm3 --json out.json
   critlocus verify --examples 500 --seed 7 --jobs 2
   critlocus check my_conjectures.py --examples 200
+  critlocus replay reports/latest/results.json --id mine.core-no-positive
+  critlocus report reports/latest/results.json
+
+output
+  stdout: the summary table, each counterexample (shrunk, in the theory's terms) with the
+  command that replays it, each crash with the line of your file it came from, and the
+  report's path.  stderr: progress (bars on a terminal, plain lines otherwise; --quiet
+  silences it).  Reports: reports/<run-id>/{results.json,report.md,report.html}, and
+  reports/latest points at the newest run.
 """
 
 
@@ -46,13 +58,19 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ladder", default="30,60", metavar="DIGITS",
                    help="mpmath digits tried after float64, comma-separated (default 30,60)")
     p.add_argument("--jobs", default="auto", metavar="J",
-                   help="specs checked in parallel processes ('auto' = min(#cores, #specs); 1 = in-process)")
-    p.add_argument("--json", type=Path, metavar="PATH", help="write the JSON results here")
-    p.add_argument("--markdown", type=Path, metavar="PATH", help="write the Markdown summary here")
+                   help="specs checked in parallel processes ('auto': one process for a few specs, "
+                        "else one per core; 1 = in-process)")
+    p.add_argument("--json", type=Path, metavar="PATH", help="also write the JSON results here")
+    p.add_argument("--markdown", type=Path, metavar="PATH", help="also write the Markdown report here")
+    p.add_argument("--html", type=Path, metavar="PATH", help="also write the HTML report here")
     p.add_argument("--reports-dir", type=Path, default=Path("reports"), metavar="DIR",
-                   help="directory for reports (default ./reports)")
+                   help="directory for reports: each run writes DIR/<run-id>/ (default ./reports)")
     p.add_argument("--no-shrink", action="store_true", help="report the first counterexample unshrunk")
-    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--shrink-time", type=float, default=DEFAULT_SHRINK_SECONDS, metavar="SECONDS",
+                   help="time budget for shrinking one counterexample; past it the report says "
+                        f"'partially shrunk' (default {DEFAULT_SHRINK_SECONDS:g})")
+    p.add_argument("--no-plots", action="store_true", help="write reports without figures")
+    p.add_argument("--quiet", action="store_true", help="no progress output on stderr")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_list.add_argument("--only", nargs="+", metavar="ID_OR_PREFIX")
     p_list.add_argument("--files", nargs="+", type=Path, metavar="FILE",
                         help="list the specs of these spec files instead")
+    p_list.add_argument("--json", action="store_true",
+                        help="print a JSON list of {id, source, kind, expected, title}")
     p_verify = sub.add_parser("verify", help="verify the catalogue's claims and write a report",
                               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_run_options(p_verify)
@@ -75,6 +95,22 @@ def build_parser() -> argparse.ArgumentParser:
                              epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p_check.add_argument("files", nargs="+", type=Path, metavar="FILE")
     _add_run_options(p_check)
+    p_replay = sub.add_parser("replay",
+                              help="rebuild a reported counterexample from its JSON and decide it again",
+                              description="Rebuild the counterexample (or an inconclusive instance) of a "
+                                          "result from the results JSON alone and decide the spec's claim on "
+                                          "it again, up the same precision ladder.  Exit 0 when the verdict "
+                                          "is reproduced.")
+    p_replay.add_argument("results", type=Path, metavar="RESULTS.json")
+    p_replay.add_argument("--id", dest="spec_id", metavar="ID", help="which result (needed when several)")
+    p_replay.add_argument("--spec-file", type=Path, metavar="FILE",
+                          help="the spec file defining the claim, if it moved since the run")
+    p_replay.add_argument("--instance", type=int, metavar="K",
+                          help="replay the K-th recorded inconclusive instance instead")
+    p_report = sub.add_parser("report", help="re-render the Markdown and HTML report of a results file")
+    p_report.add_argument("results", type=Path, metavar="RESULTS.json")
+    p_report.add_argument("--out", type=Path, metavar="DIR", help="where to write (default: beside the JSON)")
+    p_report.add_argument("--no-plots", action="store_true", help="without figures")
     return parser
 
 
@@ -83,14 +119,15 @@ def _run_ref(args: tuple) -> dict:
 
     Progress goes to ``queue`` (a manager queue) as ``(spec_id, done, total)``.
     """
-    ref, examples, seed, digits, shrink, queue = args
+    ref, examples, seed, digits, shrink, shrink_time, queue = args
 
     def progress(spec_id: str, done: int, total: int) -> None:
         if queue is not None:
             queue.put((spec_id, done, total))
 
     return run_spec(resolve(ref), examples=examples, seed=seed, ladder=parse_ladder(digits),
-                    shrink=shrink, progress=progress, command=_command_for(ref)).to_dict()
+                    shrink=shrink, progress=progress, command=_command_for(ref),
+                    shrink_time=shrink_time).to_dict()
 
 
 def _command_for(ref: SpecRef) -> str:
@@ -98,67 +135,52 @@ def _command_for(ref: SpecRef) -> str:
     return f"critlocus check {ref.location}" if ref.origin == "file" else "critlocus verify"
 
 
-class _Printer:
-    """Status lines on stderr: a rewritten line on a terminal, rate-limited lines otherwise."""
+def auto_jobs(n_specs: int, cpus: int | None = None) -> int:
+    """The number of processes ``--jobs auto`` uses.
 
-    def __init__(self, quiet: bool):
-        self.quiet = quiet
-        self.tty = sys.stderr.isatty()
-        self.last = 0.0
-
-    def __call__(self, msg: str, *, transient: bool = False) -> None:
-        if self.quiet:
-            return
-        if transient:
-            now = time.monotonic()
-            if now - self.last < (0.5 if self.tty else 10.0):
-                return
-            self.last = now
-            if self.tty:
-                print(f"\r  {msg}\033[K", end="", file=sys.stderr, flush=True)
-            else:
-                print(f"  {msg}", file=sys.stderr, flush=True)
-        else:
-            print(f"\r{msg}\033[K" if self.tty else msg, file=sys.stderr, flush=True)
+    A spawned worker pays the import of torch and critlocus (≈2.5 s here) before its first
+    spec; measured on 2 cores, two workers were slower than one process for the two specs of
+    ``critlocus verify`` (32 s vs 19 s).  So: one in-process run for fewer than 4 specs, else
+    one worker per core (at most one per spec).
+    """
+    cpus = cpus or os.cpu_count() or 1
+    if n_specs < 4 or cpus < 2:
+        return 1
+    return min(cpus, n_specs)
 
 
-def _result_line(r: dict) -> str:
-    mark = "ok " if r["as_expected"] else "!! "
-    return (f"{mark}{r['id']:<28} {r['verdict']:<12} (expected {r['expected']}; "
-            f"{r['examples']} instances, {r['duration_s']:.1f}s)")
-
-
-def _run(items: list[tuple[SpecRef, object]], args, printer: _Printer) -> list[dict]:
+def _run(items: list[tuple[SpecRef, object]], args, display: ProgressDisplay) -> tuple[list[dict], int]:
     ladder = parse_ladder(args.ladder)
-    jobs = (min(os.cpu_count() or 1, len(items)) if args.jobs == "auto" else int(args.jobs))
+    jobs = auto_jobs(len(items)) if args.jobs == "auto" else int(args.jobs)
+    jobs = max(1, min(jobs, len(items)))
     shrink = not args.no_shrink
     results: list[dict] = []
-    if jobs <= 1 or len(items) <= 1:
+    if jobs <= 1:
         for ref, spec in items:
-            printer(f"checking {spec.id} ({args.examples} instances)")
+            display.start(spec.id, spec.example_count(args.examples) + len(getattr(spec, "examples", ())))
             res = run_spec(spec, examples=args.examples, seed=args.seed, ladder=ladder, shrink=shrink,
-                           progress=lambda sid, i, n: printer(f"{sid}: {i}/{n}", transient=True),
-                           command=_command_for(ref))
+                           progress=display.advance, command=_command_for(ref), shrink_time=args.shrink_time)
             results.append(res.to_dict())
-            printer(_result_line(results[-1]))
-        return results
-    return _run_parallel(items, args, printer, jobs, shrink, ladder)
+            display.finish(results[-1])
+        return results, 1
+    return _run_parallel(items, args, display, jobs, shrink, ladder), jobs
 
 
-def _run_parallel(items, args, printer: _Printer, jobs: int, shrink: bool, ladder) -> list[dict]:
+def _run_parallel(items, args, display: ProgressDisplay, jobs: int, shrink: bool, ladder) -> list[dict]:
     import multiprocessing
     import queue as queue_mod
     import threading
 
     from critlocus.core.batch import evaluate_batch
 
-    printer(f"checking {len(items)} specs in {jobs} processes ({args.examples} instances each)")
+    display.log(f"checking {len(items)} specs in {jobs} processes ({args.examples} instances each)")
     manager = multiprocessing.get_context("spawn").Manager()
     events = manager.Queue()
-    payload = [(ref, args.examples, args.seed, args.ladder, shrink, events) for ref, _ in items]
+    payload = [(ref, args.examples, args.seed, args.ladder, shrink, args.shrink_time, events)
+               for ref, _ in items]
     by_index: dict[int, dict] = {}
-    running: dict[str, str] = {}
     stop = threading.Event()
+    lock = threading.Lock()
 
     def drain() -> None:  # live progress from the workers
         while not stop.is_set():
@@ -166,8 +188,8 @@ def _run_parallel(items, args, printer: _Printer, jobs: int, shrink: bool, ladde
                 spec_id, done, total = events.get(timeout=0.2)
             except (queue_mod.Empty, EOFError, OSError):
                 continue
-            running[spec_id] = f"{spec_id} {done}/{total}"
-            printer(" | ".join(running.values()), transient=True)
+            with lock:
+                display.advance(spec_id, done, total)
 
     def done(res) -> None:
         if res.ok:
@@ -178,8 +200,8 @@ def _run_parallel(items, args, printer: _Printer, jobs: int, shrink: bool, ladde
                 spec=spec.describe(), verdict="error", examples=0, counts={}, evidence={},
                 seed=args.seed, ladder=[p.label for p in ladder], duration_s=0.0,
                 error=f"{res.error}\n{res.traceback}").to_dict()
-        running.pop(items[res.index][1].id, None)
-        printer(_result_line(by_index[res.index]))
+        with lock:
+            display.finish(by_index[res.index])
 
     watcher = threading.Thread(target=drain, daemon=True)
     watcher.start()
@@ -192,22 +214,41 @@ def _run_parallel(items, args, printer: _Printer, jobs: int, shrink: bool, ladde
     return [by_index[i] for i in range(len(items))]
 
 
+def _settings(args) -> dict:
+    """The run's settings (what determines its results; not --jobs, which never changes them)."""
+    return {"examples": args.examples, "seed": args.seed, "ladder": f"float64,{args.ladder}",
+            "shrink": not args.no_shrink, "shrink_time_s": args.shrink_time}
+
+
 def _finish(results: list[dict], load_errors: list[LoadError], args, command: str,
-            printer: _Printer) -> int:
-    settings = {"examples": args.examples, "seed": args.seed, "ladder": f"float64,{args.ladder}"}
+            started: datetime, elapsed: float, jobs: int) -> int:
     errors = [{"location": e.location, "message": e.message} for e in load_errors]
-    doc = build_document(results, command=command, settings=settings,
-                         load_errors=errors)
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    stem = f"{command.split()[0]}-{stamp}"
-    jp, mp = write_reports(doc, directory=args.reports_dir, stem=stem, json_path=args.json,
-                           markdown_path=args.markdown)
-    for e in load_errors:
-        printer(f"!! could not load {e.location}: {e.message.splitlines()[0]}")
+    run_id, run_dir = new_run_dir(args.reports_dir, command)
+    timing = run_timing(run_id=run_id, started=started, duration_s=elapsed, jobs=jobs)
+    doc = build_document(results, command=command, settings=_settings(args), load_errors=errors,
+                         timing=timing)
+    written = write_run(doc, run_dir, json_path=args.json, markdown_path=args.markdown,
+                        html_path=args.html, plots=not args.no_plots)
+    point_latest(args.reports_dir, run_dir)
+    results_path = str(args.json if args.json is not None else written["json"])
+    sys.stdout.write(results_text(doc, report_path=f"{written['html']} (also {written['markdown'].name}, "
+                                                   f"{written['json'].name})",
+                                  results_path=results_path))
+    sys.stdout.flush()
     bad = [r["id"] for r in results if not r["as_expected"]]
-    printer(f"\n{len(results)} specs: {len(results) - len(bad)} as expected, {len(bad)} not"
-            + (f" ({', '.join(bad)})" if bad else "") + f"\nreports: {jp}  {mp}")
     return 1 if bad or load_errors else 0
+
+
+def _load_files(files: list[Path]) -> tuple[list[tuple[SpecRef, object]], list[LoadError]]:
+    items, load_errors = [], []
+    for f in files:
+        try:
+            specs = load_spec_file(f)
+        except CritlocusError as exc:
+            load_errors.append(LoadError(str(f), str(exc)))
+            continue
+        items.extend((SpecRef("file", str(Path(f).resolve()), s.id), s) for s in specs)
+    return items, load_errors
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -219,31 +260,49 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "list":
             return _list(args)
+        if args.command == "replay":
+            return _replay(args)
+        if args.command == "report":
+            return _report(args)
         if args.examples < 1:
             parser.error(f"--examples must be positive, got {args.examples}")
         if args.jobs != "auto" and (not args.jobs.isdigit() or int(args.jobs) < 1):
             parser.error(f"--jobs must be 'auto' or a positive integer, got {args.jobs!r}")
+        if not args.shrink_time > 0:
+            parser.error(f"--shrink-time must be a positive number of seconds, got {args.shrink_time}")
         parse_ladder(args.ladder)
-        printer = _Printer(args.quiet)
+        started = datetime.now(UTC)
+        t0 = time.perf_counter()
         if args.command == "verify":
             items, load_errors = builtin_specs()
             items = select(items, args.only)
-            results = _run(items, args, printer)
-            return _finish(results, load_errors, args, "verify", printer)
-        items, load_errors = [], []
-        for f in args.files:
-            try:
-                specs = load_spec_file(f)
-            except CritlocusError as exc:
-                load_errors.append(LoadError(str(f), str(exc)))
-                continue
-            items.extend((SpecRef("file", str(Path(f).resolve()), s.id), s) for s in specs)
-        items = select(items, args.only) if items else items
-        results = _run(items, args, printer)
-        return _finish(results, load_errors, args, "check", printer)
+        else:
+            items, load_errors = _load_files(args.files)
+            items = select(items, args.only) if items else items
+        with ProgressDisplay(len(items), quiet=args.quiet) as display:
+            for e in load_errors:
+                display.log(f"!! could not load {e.location}: {e.message.splitlines()[0]}")
+            results, jobs = _run(items, args, display) if items else ([], 1)
+        return _finish(results, load_errors, args, args.command, started, time.perf_counter() - t0, jobs)
     except CritlocusError as exc:
         print(f"critlocus: error: {exc}", file=sys.stderr)
         return 2
+
+
+def _replay(args) -> int:
+    from .replay import replay, replay_text
+
+    result = replay(args.results, spec_id=args.spec_id, spec_file=args.spec_file, instance=args.instance)
+    sys.stdout.write(replay_text(result))
+    return 0 if result.reproduced else 1
+
+
+def _report(args) -> int:
+    from .report import rerender
+
+    written = rerender(args.results, out_dir=args.out, plots=not args.no_plots)
+    print(f"report: {written['html']} (also {written['markdown'].name})")
+    return 0
 
 
 def _list(args) -> int:
@@ -255,9 +314,17 @@ def _list(args) -> int:
     else:
         items, errors = builtin_specs()
     items = select(items, args.only)
-    for _, spec in items:
-        print(f"{spec.id:<24} {spec.kind:<12} expected {spec.expected:<6} {spec.source}: "
-              f"{spec.title or spec.statement}")
+    if args.json:
+        import json
+
+        listing = [{"id": s.id, "source": s.source.to_dict(), "kind": s.kind, "expected": s.expected,
+                    "title": s.title or s.statement, **({"invalid": s.invalid} if s.invalid else {})}
+                   for _, s in items]
+        print(json.dumps(listing, indent=2, ensure_ascii=False))
+    else:
+        for _, spec in items:
+            print(f"{spec.id:<24} {spec.kind:<12} expected {spec.expected:<6} {spec.source}: "
+                  f"{spec.title or spec.statement}")
     for e in errors:
         print(f"!! {e.location}: {e.message.splitlines()[0]}", file=sys.stderr)
     return 1 if errors else 0
