@@ -114,16 +114,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_EVENTS = None  # a worker's queue for progress events (set by _worker_init)
+
+
+def _worker_init(events) -> None:
+    """Initializer of a worker process: one BLAS thread, and the progress queue."""
+    global _EVENTS
+    from critlocus.core.runtime import limit_threads
+
+    limit_threads()
+    _EVENTS = events
+
+
 def _run_ref(args: tuple) -> dict:
     """Worker entry point: resolve a spec by reference and run it (picklable).
 
-    Progress goes to ``queue`` (a manager queue) as ``(spec_id, done, total)``.
+    Progress goes to the worker's queue as ``(spec_id, done, total)``.
     """
-    ref, examples, seed, digits, shrink, shrink_time, queue = args
+    ref, examples, seed, digits, shrink, shrink_time = args
 
     def progress(spec_id: str, done: int, total: int) -> None:
-        if queue is not None:
-            queue.put((spec_id, done, total))
+        if _EVENTS is not None:
+            _EVENTS.put((spec_id, done, total))
 
     return run_spec(resolve(ref), examples=examples, seed=seed, ladder=parse_ladder(digits),
                     shrink=shrink, progress=progress, command=_command_for(ref),
@@ -138,13 +150,14 @@ def _command_for(ref: SpecRef) -> str:
 def auto_jobs(n_specs: int, cpus: int | None = None) -> int:
     """The number of processes ``--jobs auto`` uses.
 
-    A spawned worker pays the import of torch and critlocus (≈2.5 s here) before its first
-    spec; measured on 2 cores, two workers were slower than one process for the two specs of
-    ``critlocus verify`` (32 s vs 19 s).  So: one in-process run for fewer than 4 specs, else
-    one worker per core (at most one per spec).
+    A spawned worker pays before its first spec the import of torch and critlocus (≈2.7 s on
+    an idle core here) and the first torch.func gradient and Hessian (≈3.2 s): ≈6 s, twice
+    that on a busy machine.  Measured on 2 cores, two workers were slower than one process
+    for the two specs of ``critlocus verify`` (32 s vs 19 s).  So: one in-process run for
+    fewer than 6 specs, else one worker per core (at most one per spec).
     """
     cpus = cpus or os.cpu_count() or 1
-    if n_specs < 4 or cpus < 2:
+    if n_specs < 6 or cpus < 2:
         return 1
     return min(cpus, n_specs)
 
@@ -170,14 +183,16 @@ def _run_parallel(items, args, display: ProgressDisplay, jobs: int, shrink: bool
     import multiprocessing
     import queue as queue_mod
     import threading
+    from concurrent.futures import ProcessPoolExecutor
 
     from critlocus.core.batch import evaluate_batch
 
     display.log(f"checking {len(items)} specs in {jobs} processes ({args.examples} instances each)")
-    manager = multiprocessing.get_context("spawn").Manager()
-    events = manager.Queue()
-    payload = [(ref, args.examples, args.seed, args.ladder, shrink, args.shrink_time, events)
-               for ref, _ in items]
+    ctx = multiprocessing.get_context("spawn")
+    events = ctx.Queue()  # inherited by the workers at start: no manager process (and no extra import)
+    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
+                                   initargs=(events,))
+    payload = [(ref, args.examples, args.seed, args.ladder, shrink, args.shrink_time) for ref, _ in items]
     by_index: dict[int, dict] = {}
     stop = threading.Event()
     lock = threading.Lock()
@@ -206,11 +221,12 @@ def _run_parallel(items, args, display: ProgressDisplay, jobs: int, shrink: bool
     watcher = threading.Thread(target=drain, daemon=True)
     watcher.start()
     try:
-        evaluate_batch(_run_ref, payload, max_workers=jobs, on_result=done)
+        evaluate_batch(_run_ref, payload, executor=executor, on_result=done)
     finally:
+        executor.shutdown(wait=True, cancel_futures=True)
         stop.set()
         watcher.join(timeout=1.0)
-        manager.shutdown()
+        events.close()
     return [by_index[i] for i in range(len(items))]
 
 

@@ -252,7 +252,7 @@ def test_report_of_a_non_results_file_is_a_clear_error(tmp_path, capsys):
 
 def test_auto_jobs_uses_one_process_for_few_specs():
     assert auto_jobs(2, cpus=2) == 1
-    assert auto_jobs(3, cpus=8) == 1
+    assert auto_jobs(5, cpus=8) == 1
     assert auto_jobs(30, cpus=2) == 2
-    assert auto_jobs(5, cpus=16) == 5
+    assert auto_jobs(7, cpus=16) == 7
     assert auto_jobs(30, cpus=1) == 1
