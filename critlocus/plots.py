@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import math
 
-__all__ = ["available", "evidence_png", "series_png", "spectrum_png", "spectrum_tiers"]
+__all__ = ["available", "evidence_png", "series_png", "spectrum_groups", "spectrum_png", "spectrum_tiers"]
 
 
 def available() -> bool:
@@ -88,6 +88,20 @@ def spectrum_tiers(result: dict) -> tuple[str, list[tuple[str, str, dict]]]:
     return title, tiers
 
 
+def spectrum_groups(evidence: dict) -> dict[str, list[tuple[int, float]]]:
+    """The listed eigenvalues of one tier, sorted, as ``(index, λ)`` points by class: ``exact
+    zero`` (λ = 0 exactly: drawn *at* 0), ``zero`` (0 < |λ| ≤ τ), ``ambiguous`` (τ < |λ| ≤ band
+    top) and ``nonzero``."""
+    vals = sorted(_numbers(evidence["eigenvalues_excerpt"]))
+    tau = float(evidence.get("threshold") or 0.0)
+    top = float(evidence.get("band_top") or 0.0)
+    pts = list(enumerate(vals))
+    return {"exact zero": [(x, v) for x, v in pts if v == 0.0],
+            "zero": [(x, v) for x, v in pts if v != 0.0 and abs(v) <= tau],
+            "ambiguous": [(x, v) for x, v in pts if tau < abs(v) <= top],
+            "nonzero": [(x, v) for x, v in pts if abs(v) > top]}
+
+
 def spectrum_png(result: dict) -> bytes | None:
     """The Hessian spectrum per precision tier (see the module docstring); None without one."""
     title, tiers = spectrum_tiers(result)
@@ -102,14 +116,11 @@ def spectrum_png(result: dict) -> bytes | None:
     fig, axes = plt.subplots(1, len(tiers), figsize=(3.6 * len(tiers) + 0.6, 3.9), squeeze=False,
                              sharey=True)
     for ax, (precision, status, ev) in zip(axes[0], tiers, strict=True):
+        groups = spectrum_groups(ev)
         vals = sorted(_numbers(ev["eigenvalues_excerpt"]))
-        xs = list(range(len(vals)))
         tau = float(ev.get("threshold") or 0.0)
         top = float(ev.get("band_top") or 0.0)
-        exact = [(x, v) for x, v in zip(xs, vals) if v == 0.0]
-        small = [(x, v) for x, v in zip(xs, vals) if v != 0.0 and abs(v) <= tau]
-        amb = [(x, v) for x, v in zip(xs, vals) if tau < abs(v) <= top]
-        big = [(x, v) for x, v in zip(xs, vals) if abs(v) > top]
+        exact, small, amb, big = (groups[k] for k in ("exact zero", "zero", "ambiguous", "nonzero"))
         for pts, kw in ((big, dict(marker="o", color="tab:blue", label="nonzero")),
                         (amb, dict(marker="s", color="tab:orange", label="ambiguous (in band)")),
                         (small, dict(marker="x", color="tab:gray", label="zero (|λ| ≤ τ)")),

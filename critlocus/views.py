@@ -78,7 +78,7 @@ def decided_text(r: dict) -> str:
     decided = (r.get("evidence") or {}).get("decided_at") or {}
     if not decided:
         return "—"
-    return ", ".join(f"{k}: {v}" for k, v in sorted(decided.items()))
+    return ", ".join(f"{k}: {plural(v, 'check')}" for k, v in sorted(decided.items()))
 
 
 def _instance_view(inst: dict) -> dict:
@@ -140,8 +140,9 @@ def result_view(r: dict, *, results_path: str | None = None, timing: dict | None
         "verdict": r["verdict"],
         "expected": r["expected"],
         "as_expected": r["as_expected"],
-        "mark": "✅" if r["as_expected"] else "❌",
+        "mark": "✓" if r["as_expected"] else "✗",
         "examples": r.get("examples", 0),
+        "instances": plural(r.get("examples", 0), "instance"),
         "max_examples": r.get("max_examples", 0),
         "counts": ", ".join(f"{k}: {v}" for k, v in sorted((r.get("counts") or {}).items())) or "—",
         "decided": decided_text(r),
@@ -179,6 +180,8 @@ def result_view(r: dict, *, results_path: str | None = None, timing: dict | None
                             f"budget {_fmt(shrink.get('budget_s'))} s): a smaller counterexample may exist"
                             if shrink.get("status") == "partially shrunk" else ""),
             "found_after": cx.get("found_after"),
+            "found_after_text": (f"Found after {plural(cx['found_after'], 'generated instance')}."
+                                 if cx.get("found_after") else ""),
             "replay": (f"critlocus replay {_quote(results_path)} --id {r['id']}" if results_path else
                        f"critlocus replay RESULTS.json --id {r['id']}"),
             "search_again": rep.get("command", ""),
