@@ -24,7 +24,7 @@ def _num(x) -> str:
     if isinstance(x, float):
         if math.isnan(x) or math.isinf(x):
             return str(x)
-        return repr(x) if len(repr(x)) <= 12 else f"{x:.6g}"
+        return repr(x)  # the shortest string that round-trips: exact
     if isinstance(x, list):
         return "[" + ", ".join(_num(v) for v in x) + "]"
     return str(x)
