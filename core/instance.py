@@ -28,9 +28,15 @@ class Instance:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.point.architecture != self.problem.architecture:
-            from .errors import InvalidArgument
+        from .errors import InvalidArgument
 
+        if not isinstance(self.problem, Problem):
+            raise InvalidArgument(f"problem must be a Problem(network, loss, data), got {self.problem!r}")
+        if not isinstance(self.point, PointRecipe):
+            raise InvalidArgument(f"point must be a PointRecipe, got {self.point!r}")
+        if not isinstance(self.label, str):
+            raise InvalidArgument(f"label must be a string, got {self.label!r}")
+        if self.point.architecture != self.problem.architecture:
             raise InvalidArgument(
                 f"point built for {self.point.architecture} but the problem has {self.problem.architecture}"
             )

@@ -1,4 +1,4 @@
-"""The ``critlocus`` command line: list, verify and check claims about loss landscapes."""
+"""The ``critlocus`` command line: list, verify and check claims; replay and re-render reports."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from .console import ProgressDisplay, results_text
 from .output import new_run_dir, point_latest
 from .registry import LoadError, SpecRef, builtin_specs, load_spec_file, resolve, select
 from .report import build_document, run_timing, write_run
-from .runner import SpecResult, run_spec
+from .runner import ERROR, SpecResult, run_spec
 from .search import DEFAULT_SHRINK_SECONDS
 
 EPILOG = """\
@@ -25,27 +25,37 @@ verdicts
   fails         a counterexample was found, confirmed in high precision, and shrunk
   inconclusive  some instance could not be decided at any precision of the ladder
   error         the spec itself crashed (the message says why); other specs still run
+  timeout       the spec ran past --timeout; its worker process was killed
 
-exit status
-  0  every verdict equals its spec's expected outcome
-  1  some verdict differs (or a spec/file errored)
-  2  bad command-line usage
+exit status (docs/errors.md)
+  0    every verdict equals its spec's expected outcome
+  1    some verdict differs from its spec's expected outcome (e.g. a claim was refuted)
+  2    bad command-line usage (unknown option or spec id, invalid value)
+  3    a spec errored or timed out, or a spec file could not be loaded (others still ran)
+  4    an output path cannot be written (checked before computing) or writing a report failed
+  5    internal error in critlocus (a bug: please report it; --debug shows the traceback)
+  130  interrupted (Ctrl-C): the results decided so far are saved as a partial report
 
-examples
-  critlocus list
-  critlocus verify --only cooper.thm3 --json out.json
-  critlocus verify --examples 500 --seed 7 --jobs 2
-  critlocus check my_conjectures.py --examples 200
-  critlocus replay reports/latest/results.json --id mine.core-no-positive
-  critlocus report reports/latest/results.json
-
-output
+output (docs/cli.md)
   stdout: the summary table, each counterexample (shrunk, in the theory's terms) with the
   command that replays it, each crash with the line of your file it came from, and the
   report's path.  stderr: progress (bars on a terminal, plain lines otherwise; --quiet
   silences it).  Reports: reports/<run-id>/{results.json,report.md,report.html}, and
-  reports/latest points at the newest run.
+  reports/latest points at the newest complete run.
+
+examples
+  critlocus list --json
+  critlocus verify --only cooper.thm3 --json out.json
+  critlocus verify --examples 500 --seed 7 --jobs 2
+  critlocus check my_conjectures.py --examples 200 --timeout 600
+  critlocus replay reports/latest/results.json --id mine.core-no-positive
+  critlocus report reports/latest/results.json
+  critlocus verify --executor dask://scheduler:8786
 """
+
+EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_SPEC_ERROR, EXIT_OUTPUT, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5
+EXIT_INTERRUPTED = 130
+TIMEOUT = "timeout"
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
@@ -66,11 +76,29 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reports-dir", type=Path, default=Path("reports"), metavar="DIR",
                    help="directory for reports: each run writes DIR/<run-id>/ (default ./reports)")
     p.add_argument("--no-shrink", action="store_true", help="report the first counterexample unshrunk")
-    p.add_argument("--shrink-time", type=float, default=DEFAULT_SHRINK_SECONDS, metavar="SECONDS",
+    p.add_argument("--shrink-time", type=_positive_float, default=DEFAULT_SHRINK_SECONDS, metavar="SECONDS",
                    help="time budget for shrinking one counterexample; past it the report says "
                         f"'partially shrunk' (default {DEFAULT_SHRINK_SECONDS:g})")
     p.add_argument("--no-plots", action="store_true", help="write reports without figures")
+    p.add_argument("--timeout", type=_positive_float, metavar="SECONDS",
+                   help="per-spec time limit; a spec past it is stopped (its worker process "
+                        "killed) with verdict 'timeout' and the others go on")
+    p.add_argument("--memory-limit", type=_positive_float, metavar="GIB",
+                   help="per-worker address-space limit in GiB: a spec exceeding it ends as 'error'")
+    p.add_argument("--executor", default="local", metavar="local|dask://ADDRESS",
+                   help="where specs run: 'local' worker processes (default) or a Dask "
+                        "distributed scheduler, e.g. dask://127.0.0.1:8786 (extra 'dask')")
     p.add_argument("--quiet", action="store_true", help="no progress output on stderr")
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (value > 0 and value != float("inf")):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "float64-first with escalation to mpmath, and refuted only with a "
                      "high-precision, shrunk counterexample."),
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--debug", action="store_true",
+                        help="show Python tracebacks for errors (normally one line each)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p_list = sub.add_parser("list", help="list the catalogue's specs")
     p_list.add_argument("--only", nargs="+", metavar="ID_OR_PREFIX")
@@ -114,31 +144,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_EVENTS = None  # a worker's queue for progress events (set by _worker_init)
-
-
-def _worker_init(events) -> None:
-    """Initializer of a worker process: one BLAS thread, and the progress queue."""
-    global _EVENTS
-    from critlocus.core.runtime import limit_threads
-
-    limit_threads()
-    _EVENTS = events
-
-
 def _run_ref(args: tuple) -> dict:
     """Worker entry point: resolve a spec by reference and run it (picklable).
 
-    Progress goes to the worker's queue as ``(spec_id, done, total)``.
+    Progress goes to the pool's callback as ``(spec_id, done, total)`` (a no-op on executors
+    other than :class:`~critlocus.execution.WorkerPool`).
     """
+    from .execution import report_progress
+
     ref, examples, seed, digits, shrink, shrink_time = args
-
-    def progress(spec_id: str, done: int, total: int) -> None:
-        if _EVENTS is not None:
-            _EVENTS.put((spec_id, done, total))
-
     return run_spec(resolve(ref), examples=examples, seed=seed, ladder=parse_ladder(digits),
-                    shrink=shrink, progress=progress, command=_command_for(ref),
+                    shrink=shrink, progress=report_progress, command=_command_for(ref),
                     shrink_time=shrink_time).to_dict()
 
 
@@ -150,11 +166,11 @@ def _command_for(ref: SpecRef) -> str:
 def auto_jobs(n_specs: int, cpus: int | None = None) -> int:
     """The number of processes ``--jobs auto`` uses.
 
-    A spawned worker pays before its first spec the import of torch and critlocus (≈2.7 s on
-    an idle core here) and the first torch.func gradient and Hessian (≈3.2 s): ≈6 s, twice
-    that on a busy machine.  Measured on 2 cores, two workers were slower than one process
-    for the two specs of ``critlocus verify`` (32 s vs 19 s).  So: one in-process run for
-    fewer than 6 specs, else one worker per core (at most one per spec).
+    A fresh worker pays before its first spec the import of torch and critlocus (≈2.7 s on an
+    idle core here) and the first torch.func gradient and Hessian (≈3.2 s): ≈6 s, more on a
+    busy machine.  Measured on 2 cores, two workers were slower than one process for the two
+    specs of ``critlocus verify`` (32 s vs 19 s).  So: one in-process run for fewer than 6
+    specs, else one warm worker per core (at most one per spec), reused across specs.
     """
     cpus = cpus or os.cpu_count() or 1
     if n_specs < 6 or cpus < 2:
@@ -162,72 +178,95 @@ def auto_jobs(n_specs: int, cpus: int | None = None) -> int:
     return min(cpus, n_specs)
 
 
-def _run(items: list[tuple[SpecRef, object]], args, display: ProgressDisplay) -> tuple[list[dict], int]:
+def _unfinished_result(spec, verdict: str, message: str, args, ladder, duration: float = 0.0) -> dict:
+    """The record of a spec that produced no result of its own (timeout, dead worker)."""
+    return SpecResult(spec=spec.describe(), verdict=verdict, examples=0, counts={}, evidence={},
+                      seed=args.seed, ladder=[p.label for p in ladder], duration_s=duration,
+                      error=message).to_dict()
+
+
+class _RunState:
+    """Results by spec index, filled as specs finish; ``interrupted`` after a Ctrl-C."""
+
+    def __init__(self, n: int):
+        self.by_index: dict[int, dict] = {}
+        self.n = n
+        self.interrupted = False
+        self.jobs = 1
+
+    def results(self) -> list[dict]:
+        return [self.by_index[i] for i in sorted(self.by_index)]
+
+
+def _jobs(args, n_specs: int) -> int:
+    if args.jobs == "auto":
+        return auto_jobs(n_specs)
+    return int(args.jobs)
+
+
+def _run(items: list[tuple[SpecRef, object]], args, display: ProgressDisplay) -> _RunState:
+    """Check every spec; a Ctrl-C stops the run and keeps what was decided (``interrupted``)."""
     ladder = parse_ladder(args.ladder)
-    jobs = auto_jobs(len(items)) if args.jobs == "auto" else int(args.jobs)
-    jobs = max(1, min(jobs, len(items)))
+    state = _RunState(len(items))
     shrink = not args.no_shrink
-    results: list[dict] = []
-    if jobs <= 1:
-        for ref, spec in items:
-            display.start(spec.id, spec.example_count(args.examples) + len(getattr(spec, "examples", ())))
-            res = run_spec(spec, examples=args.examples, seed=args.seed, ladder=ladder, shrink=shrink,
-                           progress=display.advance, command=_command_for(ref), shrink_time=args.shrink_time)
-            results.append(res.to_dict())
-            display.finish(results[-1])
-        return results, 1
-    return _run_parallel(items, args, display, jobs, shrink, ladder), jobs
+    in_process = (args.executor == "local" and args.timeout is None and args.memory_limit is None
+                  and (_jobs(args, len(items)) <= 1 or len(items) <= 1))
+    try:
+        if in_process:
+            for i, (ref, spec) in enumerate(items):
+                display.start(spec.id, spec.example_count(args.examples) + len(spec.examples))
+                res = run_spec(spec, examples=args.examples, seed=args.seed, ladder=ladder, shrink=shrink,
+                               progress=display.advance, command=_command_for(ref),
+                               shrink_time=args.shrink_time)
+                state.by_index[i] = res.to_dict()
+                display.finish(state.by_index[i])
+        else:
+            _run_parallel(items, args, display, shrink, ladder, state)
+    except KeyboardInterrupt:
+        state.interrupted = True
+    return state
 
 
-def _run_parallel(items, args, display: ProgressDisplay, jobs: int, shrink: bool, ladder) -> list[dict]:
-    import multiprocessing
-    import queue as queue_mod
-    import threading
-    from concurrent.futures import ProcessPoolExecutor
-
+def _run_parallel(items, args, display: ProgressDisplay, shrink: bool, ladder, state: _RunState) -> None:
     from critlocus.core.batch import evaluate_batch
 
-    display.log(f"checking {len(items)} specs in {jobs} processes ({args.examples} instances each)")
-    ctx = multiprocessing.get_context("spawn")
-    events = ctx.Queue()  # inherited by the workers at start: no manager process (and no extra import)
-    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
-                                   initargs=(events,))
-    payload = [(ref, args.examples, args.seed, args.ladder, shrink, args.shrink_time) for ref, _ in items]
-    by_index: dict[int, dict] = {}
-    stop = threading.Event()
-    lock = threading.Lock()
+    from .execution import WorkerPool, make_executor
 
-    def drain() -> None:  # live progress from the workers
-        while not stop.is_set():
-            try:
-                spec_id, done, total = events.get(timeout=0.2)
-            except (queue_mod.Empty, EOFError, OSError):
-                continue
-            with lock:
-                display.advance(spec_id, done, total)
+    start = {i: time.perf_counter() for i in range(len(items))}
 
     def done(res) -> None:
+        spec = items[res.index][1]
         if res.ok:
-            by_index[res.index] = res.value
-        else:  # the worker crashed: an error result, the other specs go on
-            spec = items[res.index][1]
-            by_index[res.index] = SpecResult(
-                spec=spec.describe(), verdict="error", examples=0, counts={}, evidence={},
-                seed=args.seed, ladder=[p.label for p in ladder], duration_s=0.0,
-                error=f"{res.error}\n{res.traceback}").to_dict()
-        with lock:
-            display.finish(by_index[res.index])
+            state.by_index[res.index] = res.value
+        else:  # the worker was killed (timeout) or died: this spec's verdict, the others go on
+            verdict = TIMEOUT if res.status == "timeout" else ERROR
+            state.by_index[res.index] = _unfinished_result(
+                spec, verdict, f"{res.error}" + (f"\n{res.traceback}" if verdict == ERROR else ""),
+                args, ladder, duration=time.perf_counter() - start[res.index])
+        display.finish(state.by_index[res.index])
 
-    watcher = threading.Thread(target=drain, daemon=True)
-    watcher.start()
+    payload = [(ref, args.examples, args.seed, args.ladder, shrink, args.shrink_time) for ref, _ in items]
+    if args.executor == "local":
+        jobs = max(1, min(_jobs(args, len(items)), len(items)))
+        state.jobs = jobs
+        memory = None if args.memory_limit is None else int(args.memory_limit * 2**30)
+        display.log(f"checking {len(items)} specs in {jobs} worker processes ({args.examples} instances each"
+                    + (f", timeout {args.timeout:g} s" if args.timeout else "") + ")")
+        executor = WorkerPool(jobs, timeout=args.timeout, memory_limit=memory, on_progress=display.advance,
+                              preload=("critlocus.theorems",))
+        close = executor.shutdown
+    else:
+        executor, close = make_executor(args.executor)
+        state.jobs = 0
+        display.log(f"checking {len(items)} specs on {args.executor} ({args.examples} instances each)")
     try:
         evaluate_batch(_run_ref, payload, executor=executor, on_result=done)
+    except BaseException:
+        if isinstance(executor, WorkerPool):
+            executor.terminate()
+        raise
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
-        stop.set()
-        watcher.join(timeout=1.0)
-        events.close()
-    return [by_index[i] for i in range(len(items))]
+        close()
 
 
 def _settings(args) -> dict:
@@ -236,23 +275,124 @@ def _settings(args) -> dict:
             "shrink": not args.no_shrink, "shrink_time_s": args.shrink_time}
 
 
-def _finish(results: list[dict], load_errors: list[LoadError], args, command: str,
-            started: datetime, elapsed: float, jobs: int) -> int:
+def _exit_code(results: list[dict], load_errors: list[LoadError], interrupted: bool) -> int:
+    if interrupted:
+        return EXIT_INTERRUPTED
+    if load_errors or any(r["verdict"] in (ERROR, TIMEOUT) for r in results):
+        return EXIT_SPEC_ERROR
+    if any(not r["as_expected"] for r in results):
+        return EXIT_UNEXPECTED
+    return EXIT_OK
+
+
+def _finish(state: _RunState, items, load_errors: list[LoadError], args, command: str,
+            started: datetime, elapsed: float) -> int:
+    results = state.results()
+    not_run = [items[i][1].id for i in range(len(items)) if i not in state.by_index]
     errors = [{"location": e.location, "message": e.message} for e in load_errors]
-    run_id, run_dir = new_run_dir(args.reports_dir, command)
-    timing = run_timing(run_id=run_id, started=started, duration_s=elapsed, jobs=jobs)
-    doc = build_document(results, command=command, settings=_settings(args), load_errors=errors,
-                         timing=timing)
-    written = write_run(doc, run_dir, json_path=args.json, markdown_path=args.markdown,
-                        html_path=args.html, plots=not args.no_plots)
-    point_latest(args.reports_dir, run_dir)
+    try:
+        run_id, run_dir = new_run_dir(args.reports_dir, command)
+        timing = run_timing(run_id=run_id, started=started, duration_s=elapsed, jobs=state.jobs)
+        doc = build_document(results, command=command, settings=_settings(args), load_errors=errors,
+                             timing=timing)
+        if state.interrupted:
+            doc["interrupted"] = True
+            doc["summary"]["interrupted"] = True
+            doc["not_run"] = not_run
+        written = write_run(doc, run_dir, json_path=args.json, markdown_path=args.markdown,
+                            html_path=args.html, plots=not args.no_plots and not state.interrupted)
+        if results and not state.interrupted:  # 'latest' moves only for a complete run with results
+            point_latest(args.reports_dir, run_dir)
+    except (OSError, CritlocusError) as exc:
+        print(f"critlocus: error: cannot write the report: {exc}", file=sys.stderr)
+        return EXIT_OUTPUT
     results_path = str(args.json if args.json is not None else written["json"])
+    if state.interrupted:  # one line, nothing else
+        print(f"\ncritlocus: interrupted: {len(results)} of {len(items)} specs decided; partial report "
+              f"{results_path}", file=sys.stderr, flush=True)
+        return EXIT_INTERRUPTED
     sys.stdout.write(results_text(doc, report_path=f"{written['html']} (also {written['markdown'].name}, "
                                                    f"{written['json'].name})",
                                   results_path=results_path))
     sys.stdout.flush()
-    bad = [r["id"] for r in results if not r["as_expected"]]
-    return 1 if bad or load_errors else 0
+    return _exit_code(results, load_errors, state.interrupted)
+
+
+def _preflight(args) -> None:
+    """Refuse unusable output paths and executors before any computation."""
+    from .preflight import check_output_file, check_reports_dir
+
+    check_reports_dir(args.reports_dir)
+    for option, path in (("--json", args.json), ("--markdown", args.markdown), ("--html", args.html)):
+        if path is not None:
+            check_output_file(path, option=option)
+    from .execution import parse_executor
+
+    parse_executor(args.executor)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from critlocus.core.runtime import limit_threads
+
+    limit_threads()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _main(parser, args)
+    except KeyboardInterrupt:  # outside a run (loading specs): nothing to save
+        print("critlocus: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except CritlocusError as exc:
+        from .preflight import OutputPathError
+
+        _print_error(exc, args)
+        return EXIT_OUTPUT if isinstance(exc, OutputPathError) else EXIT_USAGE
+    except Exception as exc:  # a bug in critlocus itself
+        _print_error(exc, args, internal=True)
+        return EXIT_INTERNAL
+
+
+def _print_error(exc: BaseException, args, *, internal: bool = False) -> None:
+    """One line on stderr (the full traceback with ``--debug``)."""
+    if getattr(args, "debug", False):
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    text = str(exc).strip().splitlines()
+    first = text[0] if text else type(exc).__name__
+    if internal:
+        print(f"critlocus: internal error: {type(exc).__name__}: {first} (a bug in critlocus; "
+              "--debug shows the traceback)", file=sys.stderr)
+    else:
+        print(f"critlocus: error: {first}", file=sys.stderr)
+
+
+def _main(parser: argparse.ArgumentParser, args) -> int:
+    if args.command == "list":
+        return _list(args)
+    if args.command == "replay":
+        return _replay(args)
+    if args.command == "report":
+        return _report(args)
+    if args.examples < 1:
+        parser.error(f"--examples must be positive, got {args.examples}")
+    if args.jobs != "auto" and (not args.jobs.isdigit() or int(args.jobs) < 1):
+        parser.error(f"--jobs must be 'auto' or a positive integer, got {args.jobs!r}")
+    parse_ladder(args.ladder)
+    _preflight(args)
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    if args.command == "verify":
+        items, load_errors = builtin_specs()
+        items = select(items, args.only)
+    else:
+        items, load_errors = _load_files(args.files)
+        items = select(items, args.only) if items else items
+    with ProgressDisplay(len(items), quiet=args.quiet) as display:
+        for e in load_errors:
+            display.log(f"!! could not load {e.location}: {e.message.splitlines()[0]}")
+        state = _run(items, args, display)
+    return _finish(state, items, load_errors, args, args.command, started, time.perf_counter() - t0)
 
 
 def _load_files(files: list[Path]) -> tuple[list[tuple[SpecRef, object]], list[LoadError]]:
@@ -267,50 +407,12 @@ def _load_files(files: list[Path]) -> tuple[list[tuple[SpecRef, object]], list[L
     return items, load_errors
 
 
-def main(argv: list[str] | None = None) -> int:
-    from critlocus.core.runtime import limit_threads
-
-    limit_threads()
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        if args.command == "list":
-            return _list(args)
-        if args.command == "replay":
-            return _replay(args)
-        if args.command == "report":
-            return _report(args)
-        if args.examples < 1:
-            parser.error(f"--examples must be positive, got {args.examples}")
-        if args.jobs != "auto" and (not args.jobs.isdigit() or int(args.jobs) < 1):
-            parser.error(f"--jobs must be 'auto' or a positive integer, got {args.jobs!r}")
-        if not args.shrink_time > 0:
-            parser.error(f"--shrink-time must be a positive number of seconds, got {args.shrink_time}")
-        parse_ladder(args.ladder)
-        started = datetime.now(UTC)
-        t0 = time.perf_counter()
-        if args.command == "verify":
-            items, load_errors = builtin_specs()
-            items = select(items, args.only)
-        else:
-            items, load_errors = _load_files(args.files)
-            items = select(items, args.only) if items else items
-        with ProgressDisplay(len(items), quiet=args.quiet) as display:
-            for e in load_errors:
-                display.log(f"!! could not load {e.location}: {e.message.splitlines()[0]}")
-            results, jobs = _run(items, args, display) if items else ([], 1)
-        return _finish(results, load_errors, args, args.command, started, time.perf_counter() - t0, jobs)
-    except CritlocusError as exc:
-        print(f"critlocus: error: {exc}", file=sys.stderr)
-        return 2
-
-
 def _replay(args) -> int:
     from .replay import replay, replay_text
 
     result = replay(args.results, spec_id=args.spec_id, spec_file=args.spec_file, instance=args.instance)
     sys.stdout.write(replay_text(result))
-    return 0 if result.reproduced else 1
+    return EXIT_OK if result.reproduced else EXIT_UNEXPECTED
 
 
 def _report(args) -> int:
@@ -318,7 +420,7 @@ def _report(args) -> int:
 
     written = rerender(args.results, out_dir=args.out, plots=not args.no_plots)
     print(f"report: {written['html']} (also {written['markdown'].name})")
-    return 0
+    return EXIT_OK
 
 
 def _list(args) -> int:

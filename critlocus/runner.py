@@ -196,6 +196,8 @@ def run_spec(spec: Spec, *, examples: int | None = None, seed: int = 0,
     seconds; the record says whether shrinking completed.  ``command`` is how the spec is run
     from the shell (``"critlocus check FILE"`` for a spec file); the counterexample's
     search-again line is built from it."""
+    if not isinstance(spec, Spec):
+        raise CritlocusError(f"run_spec needs a critlocus.Spec, got {type(spec).__name__}")
     if examples is None:
         examples = settings.default.max_examples
     if isinstance(examples, bool) or not isinstance(examples, int) or examples < 1:

@@ -88,6 +88,22 @@ class Source:
     section: str = ""
     tags: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.paper, str) or not self.paper.strip():
+            raise SpecError(f"Source paper must be a non-empty string (e.g. 'Cooper 2020'), "
+                            f"got {self.paper!r}")
+        for name in ("result", "section"):
+            if not isinstance(getattr(self, name), str):
+                raise SpecError(f"Source {name} must be a string, got {getattr(self, name)!r}")
+        tags = (self.tags,) if isinstance(self.tags, str) else self.tags
+        try:
+            tags = tuple(tags)
+        except TypeError:
+            raise SpecError(f"Source tags must be a sequence of strings, got {self.tags!r}") from None
+        if not all(isinstance(t, str) for t in tags):
+            raise SpecError(f"Source tags must be strings, got {self.tags!r}")
+        object.__setattr__(self, "tags", tags)
+
     def __str__(self) -> str:
         parts = [self.paper, self.result, self.section]
         return ", ".join(p for p in parts if p)
@@ -199,6 +215,12 @@ class Spec:
             raise SpecError(f"{where}: instances must be a Hypothesis strategy of Instance objects "
                             "(or concrete instances, e.g. critlocus.concrete_instance(...)), "
                             f"got {type(self.instances).__name__}")
+        if _is_empty(self.instances):
+            raise SpecError(f"{where}: no instance can satisfy its hypotheses: the instances strategy "
+                            f"{self.instances!r} is empty (it can never generate a value)")
+        for name in ("formula", "title", "notes"):
+            if not isinstance(getattr(self, name), str):
+                raise SpecError(f"{where}: {name} must be a string, got {getattr(self, name)!r}")
         if not isinstance(self.claim, Claim):
             raise SpecError(f"{where}: claim must be a critlocus.claims.Claim, got "
                             f"{type(self.claim).__name__}; build one with critlocus.claims")
@@ -208,7 +230,15 @@ class Spec:
             raise SpecError(f"{where}: kind must be one of {KINDS}, got {self.kind!r}")
         if isinstance(self.hypotheses, str):
             object.__setattr__(self, "hypotheses", (self.hypotheses,))
-        object.__setattr__(self, "hypotheses", tuple(self.hypotheses))
+        try:
+            hypotheses = tuple(self.hypotheses)
+        except TypeError:
+            raise SpecError(f"{where}: hypotheses must be a sequence of strings, got {self.hypotheses!r}") \
+                from None
+        if not all(isinstance(h, str) for h in hypotheses):
+            raise SpecError(f"{where}: hypotheses must be strings (the assumptions in words), "
+                            f"got {self.hypotheses!r}")
+        object.__setattr__(self, "hypotheses", hypotheses)
         if self.target is not None and not callable(self.target):
             raise SpecError(f"{where}: target must be callable (instance, outcome) -> float")
         try:
@@ -249,3 +279,11 @@ class Spec:
             "examples_scale": self.examples_scale,
             "defined_in": dict(self.defined_in),
         }
+
+
+def _is_empty(strategy: SearchStrategy) -> bool:
+    """Hypothesis knows some strategies can never draw (``nothing()``, ``sampled_from([])``)."""
+    try:
+        return bool(strategy.is_empty)
+    except Exception:  # computing emptiness must never break a spec; the run reports it then
+        return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from critlocus.core.activations import Activation, activations_with
+from critlocus.core.activations import Activation, activations_with, get_activation
 from critlocus.core.architecture import Architecture
 from critlocus.core.errors import InvalidArgument
 
@@ -49,12 +49,27 @@ def architectures(*, min_depth: int = 3, max_depth: int = 6, min_width: int = 1,
     return build()
 
 
-def activations(**properties: bool) -> st.SearchStrategy[Activation]:
-    """Registered activations with the given properties, e.g. ``smooth=True, zero_at_zero=True``.
+def activations(*names: str | Activation, **properties: bool) -> st.SearchStrategy[Activation]:
+    """Registered activations with the given properties, e.g. ``smooth=True, zero_at_zero=True``;
+    with ``names``, those activations, each required to have the properties.
 
     Properties: ``smooth``, ``analytic``, ``zero_at_zero``, ``strictly_increasing``, ``bounded``.
+
+    ``activations("tanh", "relu", smooth=True)`` raises :class:`InvalidArgument`: "activation
+    'relu' lacks smooth=True, which this strategy requires; …".
     """
     choices = activations_with(**properties)
+    if names:
+        chosen = [get_activation(n) for n in names]
+        for act in chosen:
+            lacking = {k: v for k, v in properties.items() if getattr(act, k) != v}
+            if lacking:
+                want = ", ".join(f"{k}={v}" for k, v in lacking.items())
+                raise InvalidArgument(
+                    f"activation {act.name!r} lacks {want}, which this strategy requires; activations "
+                    f"with {properties}: {', '.join(a.name for a in choices) or 'none'}")
+        return st.sampled_from(chosen)
     if not choices:
-        raise InvalidArgument(f"no registered activation has the properties {properties}")
+        raise InvalidArgument(f"no registered activation has the properties {properties}; registered: "
+                              + "; ".join(f"{a.name} {a.properties()}" for a in activations_with()))
     return st.sampled_from(choices)

@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from critlocus.core.data import Dataset
+from critlocus.core.errors import InvalidArgument
 
 from ._validation import check_integer, check_range
 from .numbers import dyadic_floats
@@ -30,6 +31,14 @@ def datasets(*, n_in: int, n_out: int, min_size: int = 1, max_size: int = 8, bou
     check_integer("max_size", max_size, minimum=1)
     check_range("min_size", min_size, "max_size", max_size)
     entry = dyadic_floats(bound=bound, bits=bits)
+    if not isinstance(distinct_inputs, bool):
+        raise InvalidArgument(f"distinct_inputs={distinct_inputs!r} must be True or False")
+    values = 2 * int(bound * 2**bits) + 1  # dyadic k/2^bits in [−bound, bound]
+    if distinct_inputs and values**n_in < min_size:
+        raise InvalidArgument(
+            f"no data set satisfies these hypotheses: min_size={min_size} distinct inputs cannot be "
+            f"drawn from the {values**n_in} points of the grid (n_in={n_in}, bound={bound!r}, "
+            f"bits={bits}); raise bound or bits, or lower min_size")
     row_in = st.tuples(*([entry] * n_in))
     row_out = st.tuples(*([entry] * n_out))
 
