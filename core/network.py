@@ -70,7 +70,7 @@ class Problem:
             raise InvalidArgument(
                 f"data targets have dimension {self.data.n_out} but the architecture's n_ℓ is {arch.n_out}"
             )
-        self.loss.output_weights(arch.n_out)  # validates weight count
+        self.loss.weight_matrix(self.data.size, arch.n_out)  # validates the weights' shape
 
     @property
     def architecture(self) -> Architecture:

@@ -9,26 +9,47 @@ Expected counts may be an ``int``, a bound (:func:`at_least`, :func:`at_most`) o
 ``instance -> int | bound`` — e.g. ``zero=lambda inst: inst.n_params - inst.n_out``.
 
 Modules: :mod:`.base` (protocol, bounds, conjunction), :mod:`.gradient`, :mod:`.hessian`,
-:mod:`.rank`.
+:mod:`.rank`, :mod:`.taylor` (Taylor coefficients along directions), :mod:`.loci` (locus
+constructions, inertia from formulas).
 """
 
+from . import linear
 from .base import Bound, Claim, all_of, at_least, at_most, custom, resolve_expected
 from .gradient import is_critical
 from .hessian import hessian_inertia, is_degenerate, is_nondegenerate, positive_eigenvalues_equal
+from .loci import (
+    FormulaCounts,
+    hessian_inertia_formula,
+    jacobian_rank,
+    layer_values,
+    locus_construction,
+    locus_dimension_formula,
+)
 from .rank import matrix_rank
+from .taylor import leading_taylor_order, output_derivatives_vanish, point_at
 
 __all__ = [
     "Bound",
     "Claim",
+    "FormulaCounts",
     "all_of",
     "at_least",
     "at_most",
     "custom",
     "hessian_inertia",
+    "hessian_inertia_formula",
     "is_critical",
     "is_degenerate",
     "is_nondegenerate",
+    "jacobian_rank",
+    "layer_values",
+    "leading_taylor_order",
+    "linear",
+    "locus_construction",
+    "locus_dimension_formula",
     "matrix_rank",
+    "output_derivatives_vanish",
+    "point_at",
     "positive_eigenvalues_equal",
     "resolve_expected",
 ]
