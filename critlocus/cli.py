@@ -212,7 +212,7 @@ def _run(items: list[tuple[SpecRef, object]], args, printer: _Printer) -> _RunSt
 def _run_parallel(items, args, printer: _Printer, shrink: bool, ladder, state: _RunState) -> None:
     from critlocus.core.batch import evaluate_batch
 
-    from .execution import WorkerPool, make_executor
+    from .execution import WorkerPool, make_executor, warm_up
 
     running: dict[str, str] = {}
     start = {i: time.perf_counter() for i in range(len(items))}
@@ -240,7 +240,7 @@ def _run_parallel(items, args, printer: _Printer, shrink: bool, ladder, state: _
         printer(f"checking {len(items)} specs in {jobs} worker processes ({args.examples} instances each"
                 + (f", timeout {args.timeout:g} s" if args.timeout else "") + ")")
         executor = WorkerPool(jobs, timeout=args.timeout, memory_limit=memory, on_progress=progress,
-                              preload=("critlocus.theorems",))
+                              preload=("critlocus.theorems",), initializer=warm_up)
         close = executor.shutdown
     else:
         executor, close = make_executor(args.executor)

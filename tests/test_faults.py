@@ -67,7 +67,7 @@ def test_faulty_specs_get_their_own_verdicts_and_the_others_hold(tmp_path, capsy
     f.write_text(FAULTY_SPECS)
     out = tmp_path / "faults.json"
     start = time.monotonic()
-    rc = main(["check", str(f), "--jobs", "2", "--timeout", "8", "--memory-limit", "4", "--examples", "3",
+    rc = main(["check", str(f), "--jobs", "2", "--timeout", "10", "--memory-limit", "4", "--examples", "3",
                "--json", str(out), "--reports-dir", str(tmp_path / "reports")])
     elapsed = time.monotonic() - start
     assert rc == 3  # the exit code says specs errored or timed out (docs/errors.md)
@@ -80,7 +80,7 @@ def test_faulty_specs_get_their_own_verdicts_and_the_others_hold(tmp_path, capsy
     assert by_id["faults.raises"]["verdict"] == "error"
     assert "deliberate failure in a claim" in by_id["faults.raises"]["error"]
     assert by_id["faults.hangs"]["verdict"] == "timeout"
-    assert "8 s timeout" in by_id["faults.hangs"]["error"]
+    assert "10 s timeout" in by_id["faults.hangs"]["error"]
     assert by_id["faults.exhausts-memory"]["verdict"] == "error"
     assert "MemoryError" in by_id["faults.exhausts-memory"]["error"]
     assert by_id["faults.kills-its-worker"]["verdict"] == "error"
