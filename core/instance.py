@@ -63,12 +63,33 @@ class Instance:
         return self.problem.architecture.n_out
 
     def to_dict(self) -> dict:
+        """The instance in the theory's terms; :meth:`from_dict` rebuilds it exactly."""
         return {
             "label": self.label,
             **self.problem.to_dict(),
             "point": self.point.to_dict(self.problem.data),
             "info": dict(self.info),
+            "seed": self.seed,
         }
+
+    @classmethod
+    def from_dict(cls, record: Mapping[str, Any]) -> Instance:
+        """Rebuild an instance from :meth:`to_dict`'s record (e.g. a report's counterexample).
+
+        Data and given blocks are exact binary rationals, which JSON floats round-trip
+        exactly; rules such as ``b_ℓ = ȳ`` are rebuilt as rules, so every precision tier
+        re-derives them.  Block rules are rebuilt through
+        :func:`critlocus.core.points.block_rule_from_dict` (a registry keyed by the record's
+        ``"rule"``); activations and losses by name.
+        """
+        if not isinstance(record, Mapping):
+            from .errors import InvalidArgument
+
+            raise InvalidArgument(f"an instance record is a mapping, got {type(record).__name__}")
+        problem = Problem.from_dict(dict(record))
+        point = PointRecipe.from_dict(problem.architecture, record["point"])
+        return cls(problem, point, label=record.get("label", "point"), info=dict(record.get("info", {})),
+                   seed=int(record.get("seed", 0)))
 
     def _repr_pretty_(self, printer, cycle) -> None:  # Hypothesis / IPython pretty-printing
         printer.text(repr(self))

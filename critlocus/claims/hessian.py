@@ -10,7 +10,7 @@ from critlocus.core.errors import SpecError
 from critlocus.core.instance import Instance
 from critlocus.core.verdict import FALSE, TRUE, UNDECIDED, TierResult
 
-from .base import Bound, Claim, Expected, at_least, resolve_expected
+from .base import Bound, Claim, Expected, at_least, describe_expected, resolve_expected
 
 __all__ = ["hessian_inertia", "is_degenerate", "is_nondegenerate", "positive_eigenvalues_equal"]
 
@@ -29,8 +29,7 @@ class _Inertia(Claim):
         for k, v in self.expected.items():
             if v is None:
                 continue
-            text = str(v) if isinstance(v, Bound) else (f"= {v}" if isinstance(v, int) else
-                                                         f"= {getattr(v, '__doc__', None) or 'f(instance)'}")
+            text = describe_expected(v)
             parts.append(f"n_{k[:3]} {text}".replace("n_pos", "n₊").replace("n_neg", "n₋")
                          .replace("n_zer", "n₀"))
         return "Hessian inertia: " + ", ".join(parts)
