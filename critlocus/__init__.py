@@ -13,7 +13,8 @@ Public API for spec authors (everything a spec file needs; spec files import onl
 - the building blocks of instances: :class:`Instance`, :class:`Architecture`,
   :class:`Dataset`, :class:`Network`, :class:`Problem`, :class:`PointRecipe` and the block
   rules :class:`Zero`, :class:`Given`, :class:`MeanTarget`, :class:`Derived`; results of a
-  check: :class:`Verdict`, :class:`TierResult`, :class:`Outcome`, :class:`Precision`;
+  check: :class:`Verdict`, :class:`TierResult` (with its statuses :data:`TRUE`, :data:`FALSE`,
+  :data:`UNDECIDED`, for ``claims.custom``), :class:`Outcome`, :class:`Precision`;
 - :func:`run_spec` — check one spec programmatically;
 - :mod:`critlocus.core` — the numerics (networks, float64/mpmath evaluation, spectra).
 """
@@ -38,12 +39,13 @@ from critlocus.core.instance import Instance  # noqa: E402
 from critlocus.core.network import Network, Problem  # noqa: E402
 from critlocus.core.points import Derived, Given, MeanTarget, PointRecipe, Zero  # noqa: E402
 from critlocus.core.precision import Precision  # noqa: E402
-from critlocus.core.verdict import Outcome, TierResult, Verdict  # noqa: E402
+from critlocus.core.verdict import FALSE, TRUE, UNDECIDED, Outcome, TierResult, Verdict  # noqa: E402
 from critlocus.runner import SpecResult, run_spec  # noqa: E402
 from critlocus.spec import Source, Spec  # noqa: E402
 
 __version__ = "0.1.0"
 
-__all__ = ["Architecture", "Dataset", "Derived", "Given", "Instance", "MeanTarget", "Network", "Outcome",
-           "PointRecipe", "Precision", "Problem", "Source", "Spec", "SpecResult", "TierResult", "Verdict",
-           "Zero", "__version__", "claims", "concrete_instance", "core", "run_spec", "strategies"]
+__all__ = ["FALSE", "TRUE", "UNDECIDED", "Architecture", "Dataset", "Derived", "Given", "Instance",
+           "MeanTarget", "Network", "Outcome", "PointRecipe", "Precision", "Problem", "Source", "Spec",
+           "SpecResult", "TierResult", "Verdict", "Zero", "__version__", "claims", "concrete_instance",
+           "core", "run_spec", "strategies"]

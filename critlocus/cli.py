@@ -1,4 +1,4 @@
-"""The ``critlocus`` command line: list, verify and check claims about loss landscapes."""
+"""The ``critlocus`` command line: list, verify and check claims; replay and re-render reports."""
 
 from __future__ import annotations
 
@@ -36,22 +36,21 @@ exit status (docs/errors.md)
   5    internal error in critlocus (a bug: please report it; --debug shows the traceback)
   130  interrupted (Ctrl-C): the results decided so far are saved as a partial report
 
-examples
-  critlocus list
-  critlocus verify --only cooper.thm3 --json out.json
-  critlocus verify --examples 500 --seed 7 --jobs 2
-  critlocus check my_conjectures.py --examples 200 --timeout 600
-  critlocus verify --executor dask://scheduler:8786
-  critlocus replay reports/latest/results.json --id mine.core-no-positive
-  critlocus report reports/latest/results.json
-
-output
+output (docs/cli.md)
   stdout: the summary table, each counterexample (shrunk, in the theory's terms) with the
   command that replays it, each crash with the line of your file it came from, and the
   report's path.  stderr: progress (bars on a terminal, plain lines otherwise; --quiet
   silences it).  Reports: reports/<run-id>/{results.json,report.md,report.html}, and
-  reports/latest points at the newest complete run that produced results (never moved by
-  an interrupted run or one whose files all failed to load).
+  reports/latest points at the newest complete run.
+
+examples
+  critlocus list --json
+  critlocus verify --only cooper.thm3 --json out.json
+  critlocus verify --examples 500 --seed 7 --jobs 2
+  critlocus check my_conjectures.py --examples 200 --timeout 600
+  critlocus replay reports/latest/results.json --id mine.core-no-positive
+  critlocus report reports/latest/results.json
+  critlocus verify --executor dask://scheduler:8786
 """
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_SPEC_ERROR, EXIT_OUTPUT, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5
@@ -77,7 +76,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reports-dir", type=Path, default=Path("reports"), metavar="DIR",
                    help="directory for reports: each run writes DIR/<run-id>/ (default ./reports)")
     p.add_argument("--no-shrink", action="store_true", help="report the first counterexample unshrunk")
-    p.add_argument("--shrink-time", type=float, default=DEFAULT_SHRINK_SECONDS, metavar="SECONDS",
+    p.add_argument("--shrink-time", type=_positive_float, default=DEFAULT_SHRINK_SECONDS, metavar="SECONDS",
                    help="time budget for shrinking one counterexample; past it the report says "
                         f"'partially shrunk' (default {DEFAULT_SHRINK_SECONDS:g})")
     p.add_argument("--no-plots", action="store_true", help="write reports without figures")
@@ -87,8 +86,8 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--memory-limit", type=_positive_float, metavar="GIB",
                    help="per-worker address-space limit in GiB: a spec exceeding it ends as 'error'")
     p.add_argument("--executor", default="local", metavar="local|dask://ADDRESS",
-                   help="where specs run: 'local' processes (default) or a Dask distributed "
-                        "scheduler, e.g. dask://127.0.0.1:8786 (extra 'dask')")
+                   help="where specs run: 'local' worker processes (default) or a Dask "
+                        "distributed scheduler, e.g. dask://127.0.0.1:8786 (extra 'dask')")
     p.add_argument("--quiet", action="store_true", help="no progress output on stderr")
     p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                    help="show Python tracebacks for errors (normally one line each)")
@@ -150,8 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _run_ref(args: tuple) -> dict:
     """Worker entry point: resolve a spec by reference and run it (picklable).
 
-    Progress goes to the pool's callback as ``(spec_id, done, total)``
-    (:func:`critlocus.execution.report_progress`; a no-op on other executors, e.g. Dask).
+    Progress goes to the pool's callback as ``(spec_id, done, total)`` (a no-op on executors
+    other than :class:`~critlocus.execution.WorkerPool`).
     """
     from .execution import report_progress
 
@@ -169,11 +168,11 @@ def _command_for(ref: SpecRef) -> str:
 def auto_jobs(n_specs: int, cpus: int | None = None) -> int:
     """The number of processes ``--jobs auto`` uses.
 
-    A spawned worker pays before its first spec the import of torch and critlocus (≈2.7 s on
-    an idle core here) and the first torch.func gradient and Hessian (≈3.2 s): ≈6 s, twice
-    that on a busy machine.  Measured on 2 cores, two workers were slower than one process
-    for the two specs of ``critlocus verify`` (32 s vs 19 s).  So: one in-process run for
-    fewer than 6 specs, else one worker per core (at most one per spec).
+    A fresh worker pays before its first spec the import of torch and critlocus (≈2.7 s on an
+    idle core here) and the first torch.func gradient and Hessian (≈3.2 s): ≈6 s, more on a
+    busy machine.  Measured on 2 cores, two workers were slower than one process for the two
+    specs of ``critlocus verify`` (32 s vs 19 s).  So: one in-process run for fewer than 6
+    specs, else one warm worker per core (at most one per spec), reused across specs.
     """
     cpus = cpus or os.cpu_count() or 1
     if n_specs < 6 or cpus < 2:
@@ -181,49 +180,49 @@ def auto_jobs(n_specs: int, cpus: int | None = None) -> int:
     return min(cpus, n_specs)
 
 
-class _RunState:
-    """Results by spec index, filled as specs finish; ``interrupted`` after a Ctrl-C."""
-
-    def __init__(self, items):
-        self.items = items
-        self.by_index: dict[int, dict] = {}
-        self.interrupted = False
-        self.jobs = 1
-
-    def results(self) -> list[dict]:
-        return [self.by_index[i] for i in sorted(self.by_index)]
-
-    def not_run(self) -> list[str]:
-        return [spec.id for i, (_, spec) in enumerate(self.items) if i not in self.by_index]
-
-
-def _unfinished_result(spec, verdict: str, message: str, args, ladder, duration: float) -> dict:
+def _unfinished_result(spec, verdict: str, message: str, args, ladder, duration: float = 0.0) -> dict:
     """The record of a spec that produced no result of its own (timeout, dead worker)."""
     return SpecResult(spec=spec.describe(), verdict=verdict, examples=0, counts={}, evidence={},
                       seed=args.seed, ladder=[p.label for p in ladder], duration_s=duration,
                       error=message).to_dict()
 
 
+class _RunState:
+    """Results by spec index, filled as specs finish; ``interrupted`` after a Ctrl-C."""
+
+    def __init__(self, n: int):
+        self.by_index: dict[int, dict] = {}
+        self.n = n
+        self.interrupted = False
+        self.jobs = 1
+
+    def results(self) -> list[dict]:
+        return [self.by_index[i] for i in sorted(self.by_index)]
+
+
+def _jobs(args, n_specs: int) -> int:
+    if args.jobs == "auto":
+        return auto_jobs(n_specs)
+    return int(args.jobs)
+
+
 def _run(items: list[tuple[SpecRef, object]], args, display: ProgressDisplay) -> _RunState:
     """Check every spec; a Ctrl-C stops the run and keeps what was decided (``interrupted``)."""
     ladder = parse_ladder(args.ladder)
-    jobs = auto_jobs(len(items)) if args.jobs == "auto" else int(args.jobs)
-    state = _RunState(items)
-    state.jobs = max(1, min(jobs, len(items)))
+    state = _RunState(len(items))
     shrink = not args.no_shrink
-    # a timeout or memory cap is enforced on a worker process; Dask runs elsewhere
-    in_process = (state.jobs <= 1 and args.executor == "local" and args.timeout is None
-                  and args.memory_limit is None)
+    in_process = (args.executor == "local" and args.timeout is None and args.memory_limit is None
+                  and (_jobs(args, len(items)) <= 1 or len(items) <= 1))
     try:
         if in_process:
             for i, (ref, spec) in enumerate(items):
-                display.start(spec.id, spec.example_count(args.examples) + len(getattr(spec, "examples", ())))
+                display.start(spec.id, spec.example_count(args.examples) + len(spec.examples))
                 res = run_spec(spec, examples=args.examples, seed=args.seed, ladder=ladder, shrink=shrink,
                                progress=display.advance, command=_command_for(ref),
                                shrink_time=args.shrink_time)
                 state.by_index[i] = res.to_dict()
                 display.finish(state.by_index[i])
-        elif items:
+        else:
             _run_parallel(items, args, display, shrink, ladder, state)
     except KeyboardInterrupt:
         state.interrupted = True
@@ -231,14 +230,14 @@ def _run(items: list[tuple[SpecRef, object]], args, display: ProgressDisplay) ->
 
 
 def _run_parallel(items, args, display: ProgressDisplay, shrink: bool, ladder, state: _RunState) -> None:
-    import threading
-
     from critlocus.core.batch import evaluate_batch
 
     from .execution import WorkerPool, make_executor, warm_up
 
-    lock = threading.Lock()
-    started = time.perf_counter()
+    import threading
+
+    start = {i: time.perf_counter() for i in range(len(items))}
+    lock = threading.Lock()  # progress arrives on the pool's thread, results on this one
 
     def progress(spec_id: str, done: int, total: int) -> None:
         with lock:
@@ -250,22 +249,26 @@ def _run_parallel(items, args, display: ProgressDisplay, shrink: bool, ladder, s
             state.by_index[res.index] = res.value
         else:  # the worker was killed (timeout) or died: this spec's verdict, the others go on
             verdict = TIMEOUT if res.status == "timeout" else ERROR
-            message = res.error if verdict == TIMEOUT else f"{res.error}\n{res.traceback}"
-            state.by_index[res.index] = _unfinished_result(spec, verdict, message, args, ladder,
-                                                           time.perf_counter() - started)
+            state.by_index[res.index] = _unfinished_result(
+                spec, verdict, f"{res.error}" + (f"\n{res.traceback}" if verdict == ERROR else ""),
+                args, ladder, duration=time.perf_counter() - start[res.index])
         with lock:
             display.finish(state.by_index[res.index])
 
     payload = [(ref, args.examples, args.seed, args.ladder, shrink, args.shrink_time) for ref, _ in items]
     if args.executor == "local":
+        jobs = max(1, min(_jobs(args, len(items)), len(items)))
+        state.jobs = jobs
         memory = None if args.memory_limit is None else int(args.memory_limit * 2**30)
-        display.log(f"checking {len(items)} specs in {state.jobs} worker processes ({args.examples} "
-                    "instances each" + (f", timeout {args.timeout:g} s" if args.timeout else "") + ")")
-        executor = WorkerPool(state.jobs, timeout=args.timeout, memory_limit=memory, on_progress=progress,
+        display.log(f"checking {len(items)} specs in {jobs} worker processes ({args.examples} instances each"
+                    + (f", timeout {args.timeout:g} s" if args.timeout else "") + ")")
+        # warm_up: each worker pays its first-use costs once, so a timeout measures the spec
+        executor = WorkerPool(jobs, timeout=args.timeout, memory_limit=memory, on_progress=progress,
                               preload=("critlocus.theorems",), initializer=warm_up)
         close = executor.shutdown
     else:
         executor, close = make_executor(args.executor)
+        state.jobs = 0
         display.log(f"checking {len(items)} specs on {args.executor} ({args.examples} instances each)")
     try:
         evaluate_batch(_run_ref, payload, executor=executor, on_result=done)
@@ -283,7 +286,9 @@ def _settings(args) -> dict:
             "shrink": not args.no_shrink, "shrink_time_s": args.shrink_time}
 
 
-def _exit_code(results: list[dict], load_errors: list[LoadError]) -> int:
+def _exit_code(results: list[dict], load_errors: list[LoadError], interrupted: bool) -> int:
+    if interrupted:
+        return EXIT_INTERRUPTED
     if load_errors or any(r["verdict"] in (ERROR, TIMEOUT) for r in results):
         return EXIT_SPEC_ERROR
     if any(not r["as_expected"] for r in results):
@@ -291,9 +296,10 @@ def _exit_code(results: list[dict], load_errors: list[LoadError]) -> int:
     return EXIT_OK
 
 
-def _finish(state: _RunState, load_errors: list[LoadError], args, command: str,
+def _finish(state: _RunState, items, load_errors: list[LoadError], args, command: str,
             started: datetime, elapsed: float) -> int:
     results = state.results()
+    not_run = [items[i][1].id for i in range(len(items)) if i not in state.by_index]
     errors = [{"location": e.location, "message": e.message} for e in load_errors]
     try:
         run_id, run_dir = new_run_dir(args.reports_dir, command)
@@ -303,49 +309,37 @@ def _finish(state: _RunState, load_errors: list[LoadError], args, command: str,
         if state.interrupted:
             doc["interrupted"] = True
             doc["summary"]["interrupted"] = True
-            doc["not_run"] = state.not_run()
+            doc["not_run"] = not_run
         written = write_run(doc, run_dir, json_path=args.json, markdown_path=args.markdown,
-                            html_path=args.html, plots=not args.no_plots)
-        # 'latest' moves only for a complete run that produced results (docs/errors.md)
-        if results and not state.interrupted:
+                            html_path=args.html, plots=not args.no_plots and not state.interrupted)
+        if results and not state.interrupted:  # 'latest' moves only for a complete run with results
             point_latest(args.reports_dir, run_dir)
     except (OSError, CritlocusError) as exc:
         print(f"critlocus: error: cannot write the report: {exc}", file=sys.stderr)
         return EXIT_OUTPUT
     results_path = str(args.json if args.json is not None else written["json"])
     if state.interrupted:  # one line, nothing else
-        print(f"critlocus: interrupted: {len(results)} of {len(state.items)} specs decided; partial "
-              f"report {results_path}", file=sys.stderr, flush=True)
+        print(f"\ncritlocus: interrupted: {len(results)} of {len(items)} specs decided; partial report "
+              f"{results_path}", file=sys.stderr, flush=True)
         return EXIT_INTERRUPTED
     sys.stdout.write(results_text(doc, report_path=f"{written['html']} (also {written['markdown'].name}, "
                                                    f"{written['json'].name})",
                                   results_path=results_path))
     sys.stdout.flush()
-    return _exit_code(results, load_errors)
+    return _exit_code(results, load_errors, state.interrupted)
 
 
 def _preflight(args) -> None:
     """Refuse unusable output paths and executors before any computation."""
-    from .execution import parse_executor
     from .preflight import check_output_file, check_reports_dir
 
     check_reports_dir(args.reports_dir)
-    for option in ("json", "markdown", "html"):
-        if getattr(args, option, None) is not None:
-            check_output_file(getattr(args, option), option=f"--{option}")
+    for option, path in (("--json", args.json), ("--markdown", args.markdown), ("--html", args.html)):
+        if path is not None:
+            check_output_file(path, option=option)
+    from .execution import parse_executor
+
     parse_executor(args.executor)
-
-
-def _load_files(files: list[Path]) -> tuple[list[tuple[SpecRef, object]], list[LoadError]]:
-    items, load_errors = [], []
-    for f in files:
-        try:
-            specs = load_spec_file(f)
-        except CritlocusError as exc:
-            load_errors.append(LoadError(str(f), str(exc)))
-            continue
-        items.extend((SpecRef("file", str(Path(f).resolve()), s.id), s) for s in specs)
-    return items, load_errors
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -395,8 +389,6 @@ def _main(parser: argparse.ArgumentParser, args) -> int:
         parser.error(f"--examples must be positive, got {args.examples}")
     if args.jobs != "auto" and (not args.jobs.isdigit() or int(args.jobs) < 1):
         parser.error(f"--jobs must be 'auto' or a positive integer, got {args.jobs!r}")
-    if not args.shrink_time > 0:
-        parser.error(f"--shrink-time must be a positive number of seconds, got {args.shrink_time}")
     parse_ladder(args.ladder)
     _preflight(args)
     started = datetime.now(UTC)
@@ -411,7 +403,19 @@ def _main(parser: argparse.ArgumentParser, args) -> int:
         for e in load_errors:
             display.log(f"!! could not load {e.location}: {e.message.splitlines()[0]}")
         state = _run(items, args, display)
-    return _finish(state, load_errors, args, args.command, started, time.perf_counter() - t0)
+    return _finish(state, items, load_errors, args, args.command, started, time.perf_counter() - t0)
+
+
+def _load_files(files: list[Path]) -> tuple[list[tuple[SpecRef, object]], list[LoadError]]:
+    items, load_errors = [], []
+    for f in files:
+        try:
+            specs = load_spec_file(f)
+        except CritlocusError as exc:
+            load_errors.append(LoadError(str(f), str(exc)))
+            continue
+        items.extend((SpecRef("file", str(Path(f).resolve()), s.id), s) for s in specs)
+    return items, load_errors
 
 
 def _replay(args) -> int:
@@ -419,7 +423,7 @@ def _replay(args) -> int:
 
     result = replay(args.results, spec_id=args.spec_id, spec_file=args.spec_file, instance=args.instance)
     sys.stdout.write(replay_text(result))
-    return 0 if result.reproduced else 1
+    return EXIT_OK if result.reproduced else EXIT_UNEXPECTED
 
 
 def _report(args) -> int:
@@ -427,7 +431,7 @@ def _report(args) -> int:
 
     written = rerender(args.results, out_dir=args.out, plots=not args.no_plots)
     print(f"report: {written['html']} (also {written['markdown'].name})")
-    return 0
+    return EXIT_OK
 
 
 def _list(args) -> int:

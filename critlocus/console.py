@@ -19,12 +19,16 @@ from .views import plural, result_view
 __all__ = ["ProgressDisplay", "result_line", "results_text"]
 
 
-def result_line(r: dict) -> str:
+def result_line(r: dict, *, with_error: bool = False) -> str:
+    """``ok ID  verdict  expected …  N instances  time`` (and the error's first line)."""
     mark = "ok" if r["as_expected"] else "!!"
     t = (r.get("timing") or {}).get("duration_s")
-    return (f"{mark} {r['id']:<30} {r['verdict']:<12} expected {r['expected']:<6} "
+    line = (f"{mark} {r['id']:<30} {r['verdict']:<12} expected {r['expected']:<6} "
             f"{plural(r.get('examples', 0), 'instance'):>14}" + (f"  {t:6.1f}s" if isinstance(t, (int, float))
                                                                   else ""))
+    if with_error and r["verdict"] in ("error", "timeout") and r.get("error"):
+        line += f"\n   {r['error'].strip().splitlines()[0]}"
+    return line
 
 
 class ProgressDisplay:
@@ -76,7 +80,7 @@ class ProgressDisplay:
             if spec_id not in self._tasks:
                 self._tasks[spec_id] = self._rich.add_task(spec_id[:34], total=max(total, 1))
         elif not self.tty:
-            self.log(f"[{self.done + 1}/{self.total}] checking {spec_id} ({plural(total, 'instance')})")
+            self.log(f"  checking {spec_id} ({plural(total, 'instance')}) [{self.done + 1}/{self.total}]")
 
     def advance(self, spec_id: str, done: int, total: int) -> None:
         if self.quiet:
@@ -105,7 +109,7 @@ class ProgressDisplay:
             self._rich.update(self._overall, completed=self.done)
         elif self.tty:
             print("\r\033[K", end="", file=self.stream)
-        self.log(result_line(record))
+        self.log(result_line(record, with_error=True))
 
 
 def _counterexample_lines(r: dict, results_path: str | None) -> list[str]:

@@ -4,7 +4,8 @@ A spec file is any ``.py`` file; every :class:`~critlocus.spec.Spec` bound at mo
 (or listed in a module-level ``SPECS``) is collected, in definition order.  A file that
 fails to import is reported as an error for that file only; a malformed ``Spec(...)`` in it
 (bad ``expected``, a claim that is not a Claim, …) is kept as an invalid spec and reported
-as that spec's ``error`` while the file's other specs run.
+as that spec's ``error`` while the file's other specs run (a file with no valid spec at
+all is a load error naming each problem).
 """
 
 from __future__ import annotations
@@ -117,6 +118,9 @@ def load_spec_file(path: str | Path) -> list[Spec]:
     if not specs:
         raise SpecError(f"no Spec objects found in {str(p)!r}; define one at module level "
                         "(e.g. SPEC = critlocus.Spec(...))")
+    if all(s.invalid for s in specs):  # nothing runnable: the file's error, not its specs'
+        problems = "; ".join(s.invalid for s in specs)
+        raise SpecError(f"spec file {str(p)!r} has no valid spec: {problems}")
     _check_unique(specs, str(p))
     return specs
 

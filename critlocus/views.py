@@ -216,6 +216,8 @@ def document_view(doc: dict, *, figures: dict | None = None, results_path: str |
         "headline": plural(summary.get("specs", len(results)), "spec") + (
             " — " + ", ".join(f"{v}: {n}" for v, n in sorted(verdicts.items())) if verdicts else ""),
         "unexpected": summary.get("unexpected", []),
+        "interrupted": bool(doc.get("interrupted")),
+        "not_run": list(doc.get("not_run", [])),
         "results": results,
         "load_errors": [{"location": e["location"], "message": e["message"].splitlines()[0] if e["message"]
                          else ""} for e in doc.get("load_errors", [])],

@@ -137,8 +137,7 @@ def test_verify_cooper_thm3_exits_zero_with_both_holding(tmp_path):
     out = tmp_path / "out.json"
     rc = subprocess.run(
         [sys.executable, "-m", "critlocus.cli", "verify", "--only", "cooper.thm3.1", "cooper.thm3.2",
-         "--json", str(out),
-         "--examples", "8", "--reports-dir", str(tmp_path / "reports"), "--quiet"],
+         "--json", str(out), "--examples", "8", "--reports-dir", str(tmp_path / "reports"), "--quiet"],
         cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert rc.returncode == 0, rc.stderr
     assert rc.stderr == ""  # --quiet
@@ -161,7 +160,7 @@ def test_invalid_spec_is_an_error_and_the_files_other_specs_run(tmp_path, capsys
     out = tmp_path / "r.json"
     rc = main(["check", str(f), "--json", str(out), "--examples", "5", "--quiet", "--reports-dir",
                str(tmp_path), "--no-plots"])
-    assert rc == 3  # a spec errored / a file failed to load (docs/errors.md)
+    assert rc == 3  # a spec errored (docs/errors.md)
     results = {r["id"]: r for r in json.loads(out.read_text())["results"]}
     assert results["mine.core-no-negative"]["verdict"] == "holds"
     bad = results["mine.core-no-positive"]
@@ -182,7 +181,7 @@ def test_crashing_spec_shows_message_and_the_users_frame(tmp_path, capsys):
                     claim=claims.custom("boom", blows_up))
     '''))
     rc = main(["check", str(f), "--examples", "3", "--quiet", "--reports-dir", str(tmp_path), "--no-plots"])
-    assert rc == 3  # a spec errored / a file failed to load (docs/errors.md)
+    assert rc == 3
     out = capsys.readouterr().out
     assert "Error in mine.boom: ValueError: my tier function is broken" in out
     assert f"at {f}:5 in blows_up" in out
@@ -199,7 +198,7 @@ def test_bad_file_is_reported_and_other_files_still_run(tmp_path):
     out = tmp_path / "r.json"
     rc = main(["check", str(bad), str(empty), str(good), "--only", "mine.core-no-positive", "--json",
                str(out), "--examples", "5", "--quiet", "--reports-dir", str(tmp_path), "--no-plots"])
-    assert rc == 3  # a spec errored / a file failed to load (docs/errors.md)
+    assert rc == 3  # a file could not be loaded (docs/errors.md)
     doc = json.loads(out.read_text())
     assert [r["verdict"] for r in doc["results"]] == ["holds"]
     locations = [e["location"] for e in doc["load_errors"]]

@@ -81,8 +81,9 @@ def test_verify_twice_with_one_seed_gives_identical_json_without_timing(tmp_path
     docs = []
     for name in ("a.json", "b.json"):
         out = tmp_path / name
-        assert main(["verify", "--only", "cooper.thm3", "--seed", "7", "--examples", "8", "--json", str(out),
-                     "--quiet", "--reports-dir", str(tmp_path / "reports"), "--no-plots"]) == 0
+        assert main(["verify", "--only", "cooper.thm3.1", "cooper.thm3.2", "--seed", "7", "--examples", "8",
+                     "--json", str(out), "--quiet", "--reports-dir", str(tmp_path / "reports"),
+                     "--no-plots"]) == 0
         docs.append(json.loads(out.read_text()))
     assert docs[0]["timing"]["run_id"] != docs[1]["timing"]["run_id"]
     assert strip_timing(docs[0]) == strip_timing(docs[1])
