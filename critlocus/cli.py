@@ -230,11 +230,11 @@ def _run(items: list[tuple[SpecRef, object]], args, display: ProgressDisplay) ->
 
 
 def _run_parallel(items, args, display: ProgressDisplay, shrink: bool, ladder, state: _RunState) -> None:
+    import threading
+
     from critlocus.core.batch import evaluate_batch
 
     from .execution import WorkerPool, make_executor, warm_up
-
-    import threading
 
     start = {i: time.perf_counter() for i in range(len(items))}
     lock = threading.Lock()  # progress arrives on the pool's thread, results on this one
