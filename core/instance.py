@@ -10,11 +10,36 @@ from .evaluation import PointEvaluation
 from .network import Problem
 from .points import PointRecipe
 
-__all__ = ["Instance"]
+__all__ = ["Instance", "LandscapeInstance", "instance_from_dict"]
+
+
+class LandscapeInstance:
+    """What the runner and the claims need from an instance, whatever the landscape.
+
+    Subclasses provide ``label``, ``info``, ``seed``, :meth:`evaluation` (an object with the
+    :class:`PointEvaluation` interface: ``gradient_decision(precision)``,
+    ``inertia(precision)``, ``loss(precision)``, …), :meth:`to_dict`, ``n_params`` and
+    :attr:`landscape` (one line naming the landscape in reports).  :class:`Instance` is the
+    network case; :class:`critlocus.core.explicit.FunctionInstance` is an explicit function.
+    """
+
+    label: str
+    info: Mapping[str, Any]
+    seed: int
+
+    def evaluation(self):
+        raise NotImplementedError
+
+    def to_dict(self) -> dict:
+        raise NotImplementedError
+
+    @property
+    def landscape(self) -> str:
+        return type(self).__name__
 
 
 @dataclass(frozen=True, eq=False)
-class Instance:
+class Instance(LandscapeInstance):
     """A :class:`Problem` (architecture, activation, loss, data) and a point construction.
 
     ``label`` names the point in the theory's terms (e.g. ``"p ∈ S_{2,3}"``) and ``info``
@@ -55,6 +80,10 @@ class Instance:
         return self.problem.n_params
 
     @property
+    def landscape(self) -> str:
+        return str(self.problem.architecture)
+
+    @property
     def n_data(self) -> int:
         return self.problem.data.size
 
@@ -87,7 +116,7 @@ class Instance:
 
             raise InvalidArgument(f"an instance record is a mapping, got {type(record).__name__}")
         problem = Problem.from_dict(dict(record))
-        point = PointRecipe.from_dict(problem.architecture, record["point"])
+        point = PointRecipe.from_dict(problem.architecture, record["point"], problem)
         return cls(problem, point, label=record.get("label", "point"), info=dict(record.get("info", {})),
                    seed=int(record.get("seed", 0)))
 
@@ -97,3 +126,25 @@ class Instance:
     def __repr__(self) -> str:
         return (f"Instance({self.label}; {self.problem.architecture}; "
                 f"{self.problem.network.activation.name}; {self.problem.loss.name}; d={self.n_data})")
+
+
+def instance_from_dict(record: Mapping[str, Any]) -> LandscapeInstance:
+    """Rebuild any instance from its ``to_dict()`` record: a gradient-flow instance (it has a
+    ``box``), an explicit function (a ``function`` and no network), or a network
+    :class:`Instance` (an ``architecture``)."""
+    from .errors import InvalidArgument
+
+    if not isinstance(record, Mapping):
+        raise InvalidArgument(f"an instance record is a mapping, got {type(record).__name__}")
+    if "box" in record and "target" in record:
+        from .flow import FlowInstance
+
+        return FlowInstance.from_dict(dict(record))
+    if "function" in record and "architecture" not in record:
+        from .explicit import FunctionInstance
+
+        return FunctionInstance.from_dict(record)
+    if "architecture" in record:
+        return Instance.from_dict(record)
+    raise InvalidArgument(f"not an instance record (no architecture, function or flow box): keys "
+                          f"{sorted(record)}")

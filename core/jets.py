@@ -399,11 +399,30 @@ def taylor_outputs_mp(problem: Problem, params: Sequence, direction: Sequence, o
 
 def taylor_outputs_f64(problem: Problem, theta: Sequence, direction: Sequence, order: int
                        ) -> list[list[TaylorResult]]:
-    """:func:`taylor_outputs_mp` in float64 arithmetic (its majorants scale float64 decisions)."""
+    """:func:`taylor_outputs_mp` in float64: ``c_k = D^k f(x_j)_o[v^k]/k!`` by nested
+    ``torch.func.jvp``; majorants (the float64 decisions' scales) from the float64 series."""
     _check_line(problem, theta, direction, order)
     outs, chain = _outputs_along_line(problem, _as_backend_values(theta, _F64),
                                       _as_backend_values(direction, _F64), order, _F64)
-    return [[TaylorResult(s.c, s.m, chain) for s in row] for row in outs]
+    X = torch.tensor(problem.data.X)
+
+    def fn(t):
+        return problem.network.forward_torch(t, X).reshape(-1)
+
+    try:
+        derivs = [directional_derivative_f64(fn, theta, [direction] * k).numpy() / math.factorial(k)
+                  for k in range(order + 1)]
+    except NotImplementedError:  # no nested forward-mode rule (e.g. silu): the float64 series
+        derivs = None
+    n_out = problem.architecture.n_out
+    result = []
+    for j, row in enumerate(outs):
+        cells = []
+        for o, s in enumerate(row):
+            c = s.c if derivs is None else [float(derivs[k][j * n_out + o]) for k in range(order + 1)]
+            cells.append(TaylorResult(c, s.m, chain))
+        result.append(cells)
+    return result
 
 
 def _loss_along_line(problem: Problem, params: list, direction: list, order: int, be: _Backend

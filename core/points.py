@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import mpmath
 import numpy as np
@@ -20,8 +21,8 @@ from .architecture import Architecture
 from .data import Dataset
 from .errors import InvalidArgument
 
-__all__ = ["BlockRule", "Derived", "Given", "MeanTarget", "PointRecipe", "Tabulated", "Zero",
-           "block_rule_from_dict", "block_rule_names", "register_block_rule"]
+__all__ = ["BlockRule", "Derived", "Given", "MeanTarget", "PointRecipe", "PolishedCriticalPoint", "Tabulated",
+           "Zero", "block_rule_from_dict", "block_rule_names", "register_block_rule", "register_point_kind"]
 
 #: JSON rule name -> ``from_dict(record) -> BlockRule``; see :func:`register_block_rule`.
 _RULES: dict[str, Callable[[dict], BlockRule]] = {}
@@ -53,6 +54,18 @@ def register_block_rule(name: str, from_dict: Callable[[dict], BlockRule] | None
         register(from_dict)
         return from_dict
     return register
+
+
+#: point kinds defined as a whole (not block by block): rule name -> from_dict(blocks, problem)
+_POINT_KINDS: dict[str, Callable[[Mapping, Any], PointRecipe]] = {}
+
+
+def register_point_kind(name: str, from_dict: Callable[[Mapping, Any], PointRecipe]) -> None:
+    """Register a point defined as a whole (every block's record has ``"rule": name``) and how
+    :meth:`PointRecipe.from_dict` rebuilds it from the blocks' records and the problem."""
+    if not isinstance(name, str) or not name or not callable(from_dict):
+        raise InvalidArgument(f"register_point_kind needs a name and a from_dict callable, got {name!r}")
+    _POINT_KINDS[name] = from_dict
 
 
 def block_rule_names() -> list[str]:
@@ -355,8 +368,149 @@ class PointRecipe:
                 for name in layout.names}
 
     @classmethod
-    def from_dict(cls, architecture: Architecture, blocks: Mapping[str, Mapping]) -> PointRecipe:
-        """Rebuild a point from :meth:`to_dict`'s record (every block's rule)."""
+    def from_dict(cls, architecture: Architecture, blocks: Mapping[str, Mapping],
+                  problem: Any = None) -> PointRecipe:
+        """Rebuild a point from :meth:`to_dict`'s record: every block's rule, or — for a point
+        defined as a whole (e.g. a :class:`PolishedCriticalPoint`, whose blocks' rule names a
+        point kind registered with :func:`register_point_kind`) — that kind's ``from_dict``,
+        which gets the instance's ``problem``."""
         if not isinstance(blocks, Mapping):
             raise InvalidArgument(f"a point record maps block names to rules, got {blocks!r}")
+        kinds = {rec.get("rule") for rec in blocks.values() if isinstance(rec, Mapping)}
+        whole = kinds & set(_POINT_KINDS)
+        if whole:
+            if problem is None:
+                raise InvalidArgument(f"a {sorted(whole)[0]} point is rebuilt with its problem")
+            return _POINT_KINDS[sorted(whole)[0]](blocks, problem)
         return cls(architecture, {name: block_rule_from_dict(rec) for name, rec in blocks.items()})
+
+
+@dataclass(frozen=True, eq=False)
+class PolishedCriticalPoint(PointRecipe):
+    """A critical point found by search, rebuilt at every precision by polishing its start.
+
+    The construction is the float64 start ``θ₀`` (exact binary rationals) and the method:
+    at each mpmath precision the point is Newton-MR polished from ``θ₀`` to ``∇L = 0`` decided
+    at that precision (:func:`critlocus.core.critical.polish_critical_point`, cached per
+    ``dps``); the float64 tier sees that point rounded, ``fl(θ*)``, as it sees ``fl(ȳ)`` for a
+    star point.  Each block's rule is a :class:`Given` holding the start, so the layout checks
+    and a reader see ``θ₀``; :meth:`to_dict` carries the start exactly and the method.
+
+    Build one with :meth:`from_start`; ``found_by`` records how the start was found (JSON-able).
+    """
+
+    problem: Any = field(repr=False)  # critlocus.core.network.Problem (import cycle otherwise)
+    start: np.ndarray = field(repr=False)
+    found_by: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    method: str = "newton-mr"
+    float64_digits: int = 30  # the precision whose polished point the float64 tier rounds
+    _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    label = "polished_critical_point"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        start = np.array(self.start, dtype=np.float64)
+        if start.shape != (self.architecture.n_params,) or not np.all(np.isfinite(start)):
+            raise InvalidArgument(f"start must be a finite vector of length {self.architecture.n_params}, "
+                                  f"got shape {start.shape}")
+        if self.problem.architecture != self.architecture:
+            raise InvalidArgument(f"start built for {self.architecture} but the problem has "
+                                  f"{self.problem.architecture}")
+        if self.method != "newton-mr":
+            raise InvalidArgument(f"method={self.method!r}: only 'newton-mr' polishing is implemented")
+        start.setflags(write=False)
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "found_by", dict(self.found_by))
+
+    @classmethod
+    def from_start(cls, problem, start, *, found_by: Mapping[str, Any] | None = None
+                   ) -> PolishedCriticalPoint:
+        """The polished critical point of ``problem`` (a :class:`~critlocus.core.network.Problem`)
+        from the float64 vector ``start``."""
+        arch = problem.architecture
+        start = np.asarray(start, dtype=np.float64)
+        if start.shape != (arch.n_params,):
+            raise InvalidArgument(f"start must have length {arch.n_params}, got shape {start.shape}")
+        blocks = arch.layout.unflatten(start)
+        rules = {name: Given(values, note="float64 start of the Newton-MR polish")
+                 for name, values in blocks.items()}
+        return cls(arch, rules, problem, np.asarray(start, dtype=np.float64), dict(found_by or {}))
+
+    def _check_data(self, data: Dataset) -> None:
+        if data is not self.problem.data and not (
+                np.array_equal(data.X, self.problem.data.X) and np.array_equal(data.Y, self.problem.data.Y)):
+            raise InvalidArgument("a polished critical point is a point of its own problem: realise it with "
+                                  "that problem's data")
+
+    def basis(self):
+        """The float64 pseudo-inverse data shared by every precision (computed once)."""
+        from .critical import PolishBasis
+
+        if "basis" not in self._cache:
+            self._cache["basis"] = PolishBasis.at(self.problem, self.start)
+        return self._cache["basis"]
+
+    def polish(self, digits: int | None = None):
+        """The :class:`~critlocus.core.critical.PolishResult` at ``digits`` (default: the current
+        mpmath precision), computed once per ``dps``."""
+        from .critical import polish_critical_point
+        from .precision import Precision
+
+        dps = int(mpmath.mp.dps) if digits is None else int(digits)
+        if dps not in self._cache:
+            with mpmath.workdps(dps):
+                precision = Precision("mpmath", float(dps), int(mpmath.mp.prec))
+                self._cache[dps] = polish_critical_point(self.problem, self.start, precision,
+                                                         basis=self.basis())
+        return self._cache[dps]
+
+    def realize_mp(self, data: Dataset) -> list:
+        """The point polished at the current mpmath precision (the last iterate if the polish
+        failed: its gradient is then decided nonzero, and ``polish().reason`` says why)."""
+        self._check_data(data)
+        return [+x for x in self.polish().theta]  # unary + rounds to the working precision
+
+    def realize_float64(self, data: Dataset) -> np.ndarray:
+        """``fl(θ*)`` of the point polished at ``float64_digits`` (the start if that failed)."""
+        self._check_data(data)
+        result = self.polish(self.float64_digits)
+        if not result.converged:
+            return self.start.copy()
+        return np.array([float(x) for x in result.theta], dtype=np.float64)
+
+    def to_dict(self, data: Dataset) -> dict:
+        """Per block: the rule, the start ``θ₀`` (exact float64 values) and ``fl(θ*)``; the first
+        block also carries the construction (method, precisions polished, how it was found)."""
+        layout = self.architecture.layout
+        values = layout.unflatten(self.realize_float64(data))
+        start = layout.unflatten(self.start)
+        out = {}
+        for i, name in enumerate(layout.names):
+            out[name] = {"rule": self.label, "note": "critical point, Newton-MR polished from the start",
+                         "start": start[name].tolist(), "float64": values[name].tolist()}
+            if i == 0:
+                out[name]["construction"] = self.construction()
+        return out
+
+    def construction(self) -> dict:
+        """How this point is built: the method, the polishes done so far, how the start was found."""
+        polishes = {f"mpmath-{k}": v.to_dict() for k, v in sorted(
+            ((k, v) for k, v in self._cache.items() if isinstance(k, int)), key=lambda kv: kv[0])}
+        return {"method": self.method, "float64_digits": self.float64_digits,
+                "start": self.start.tolist(), "found_by": dict(self.found_by), "polishes": polishes}
+
+    @classmethod
+    def from_dict(cls, point: Mapping[str, Any], problem) -> PolishedCriticalPoint:
+        """Rebuild from :meth:`to_dict`'s output and the instance's problem."""
+        layout = problem.architecture.layout
+        try:
+            start = np.concatenate([np.asarray(point[b.name]["start"], dtype=np.float64).reshape(-1)
+                                    for b in layout.blocks])
+            first = point[layout.names[0]].get("construction", {})
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise InvalidArgument(f"not a polished critical point's dict: missing {exc}") from None
+        return cls.from_start(problem, start, found_by=first.get("found_by"))
+
+
+register_point_kind(PolishedCriticalPoint.label, PolishedCriticalPoint.from_dict)

@@ -91,6 +91,12 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress output on stderr")
     p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                    help="show Python tracebacks for errors (normally one line each)")
+    p.add_argument("--certify", action="store_true",
+                   help="decide exact counts (inertia, zero eigenvalues, critical points) with a "
+                        "certified tier in ball arithmetic after float64 (needs python-flint: "
+                        "pip install -e '.[certify]'); same as --ladder certified,DIGITS")
+    p.add_argument("--device", default=None, metavar="DEVICE",
+                   help="torch device of the float64 tier, e.g. cuda (default cpu)")
 
 
 def _positive_float(text: str) -> float:
@@ -143,7 +149,29 @@ def build_parser() -> argparse.ArgumentParser:
     p_report.add_argument("results", type=Path, metavar="RESULTS.json")
     p_report.add_argument("--out", type=Path, metavar="DIR", help="where to write (default: beside the JSON)")
     p_report.add_argument("--no-plots", action="store_true", help="without figures")
+    _add_bench_parser(sub)
     return parser
+
+
+def _add_bench_parser(sub) -> None:
+    p = sub.add_parser("bench", help="time every tier against naive baselines (figures and ratios)",
+                       description="Time the float64, high-precision and certified tiers on a core "
+                                   "and a star point at each size, beside torch.func.hessian+eigvalsh, "
+                                   "torch.autograd.functional.hessian and dense mpmath+eigsy measured "
+                                   "in the same run (see docs/benchmark.md).")
+    p.add_argument("--sizes", default="50,200,500,1000", metavar="N,N,…", help="target parameter counts")
+    p.add_argument("--points", default="core,star", metavar="KINDS", help="core and/or star")
+    p.add_argument("--repeats", type=int, default=None, metavar="R", help="runs per median (default 5)")
+    p.add_argument("--quick", action="store_true", help="one small size, one run (for tests)")
+    p.add_argument("--mp-cap", type=float, default=180.0, metavar="SECONDS",
+                   help="time cap of the dense mpmath baseline (default 180)")
+    p.add_argument("--mp-max-n", type=int, default=250, metavar="N",
+                   help="largest N for the dense mpmath baseline (default 250)")
+    p.add_argument("--search", type=int, default=20, metavar="K",
+                   help="one-hidden-layer star instances in the search benchmark (0: skip)")
+    p.add_argument("--json", type=Path, metavar="PATH", help="write the JSON record here")
+    p.add_argument("--device", default=None, metavar="DEVICE", help="torch device of the float64 tier")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
 
 
 def _run_ref(args: tuple) -> dict:
@@ -385,10 +413,16 @@ def _main(parser: argparse.ArgumentParser, args) -> int:
         return _replay(args)
     if args.command == "report":
         return _report(args)
+    if args.command == "bench":
+        from .bench import main as bench_main
+
+        _certify_and_device(args)
+        return bench_main(args)
     if args.examples < 1:
         parser.error(f"--examples must be positive, got {args.examples}")
     if args.jobs != "auto" and (not args.jobs.isdigit() or int(args.jobs) < 1):
         parser.error(f"--jobs must be 'auto' or a positive integer, got {args.jobs!r}")
+    _certify_and_device(args)
     parse_ladder(args.ladder)
     _preflight(args)
     started = datetime.now(UTC)
@@ -432,6 +466,21 @@ def _report(args) -> int:
     written = rerender(args.results, out_dir=args.out, plots=not args.no_plots)
     print(f"report: {written['html']} (also {written['markdown'].name})")
     return EXIT_OK
+
+
+def _certify_and_device(args) -> None:
+    """--certify adds the certified tier to the ladder; --device reaches worker processes
+    through the environment (critlocus.core.float64 reads CRITLOCUS_DEVICE)."""
+    if getattr(args, "certify", False):
+        from critlocus.core.certify import require
+
+        require()
+        if "certified" not in args.ladder.split(","):
+            args.ladder = "certified," + args.ladder
+    if getattr(args, "device", None):
+        from critlocus.core.float64 import set_device
+
+        set_device(args.device)
 
 
 def _list(args) -> int:

@@ -119,13 +119,16 @@ def _counterexample_lines(r: dict, results_path: str | None) -> list[str]:
     found = f", found after {plural(cx['found_after'], 'instance')}" if cx.get("found_after") else ""
     lines = [f"Counterexample to {r['id']} ({cx['shrink_status']}{found}):",
              f"  claim:        {v['claim']}",
-             f"  point:        {inst['label']}",
-             f"  architecture: {inst['architecture']}",
-             f"  activation:   {inst['activation']}",
-             f"  loss:         {inst['loss']}",
-             f"  data (d = {inst['d']}): X = {inst['X']}, Y = {inst['Y']}",
-             "  blocks:       " + "; ".join(inst["blocks"]),
-             f"  why:          {cx['reason']}"]
+             f"  point:        {inst['label']}"]
+    if inst["explicit"]:
+        lines += [f"  function:     {inst['function']}", f"  at:           {inst['point']}"]
+    else:
+        lines += [f"  architecture: {inst['architecture']}",
+                  f"  activation:   {inst['activation']}",
+                  f"  loss:         {inst['loss']}",
+                  f"  data (d = {inst['d']}): X = {inst['X']}, Y = {inst['Y']}",
+                  "  blocks:       " + "; ".join(inst["blocks"])]
+    lines.append(f"  why:          {cx['reason']}")
     lines += [f"    {t['check']} — {t['precision']}: {t['status']} — {t['summary']}" for t in cx["tiers"]]
     if cx["shrink_note"]:
         lines.append(f"  note:         {cx['shrink_note']}")

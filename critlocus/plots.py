@@ -88,14 +88,25 @@ def spectrum_tiers(result: dict) -> tuple[str, list[tuple[str, str, dict]]]:
     return title, tiers
 
 
+def _unlisted_zeros(evidence: dict) -> int:
+    tau = float(evidence.get("threshold") or 0.0)
+    listed = sum(1 for v in _numbers(evidence["eigenvalues_excerpt"]) if abs(v) <= tau)
+    zeros = (evidence.get("inertia") or {}).get("zero", listed)
+    return max(0, int(zeros) - listed) if isinstance(zeros, int) else 0
+
+
 def spectrum_groups(evidence: dict) -> dict[str, list[tuple[int, float]]]:
     """The listed eigenvalues of one tier, sorted, as ``(index, λ)`` points by class: ``exact
     zero`` (λ = 0 exactly: drawn *at* 0), ``zero`` (0 < |λ| ≤ τ), ``ambiguous`` (τ < |λ| ≤ band
     top) and ``nonzero``."""
-    vals = sorted(_numbers(evidence["eigenvalues_excerpt"]))
     tau = float(evidence.get("threshold") or 0.0)
     top = float(evidence.get("band_top") or 0.0)
-    pts = list(enumerate(vals))
+    listed = _numbers(evidence["eigenvalues_excerpt"])
+    # zeros a method decided without listing them (exact deflation, a sketch's kernel): exact
+    # when the largest zero is exactly 0, and then drawn as exact zeros
+    if evidence.get("largest_zero") == 0:
+        listed += [0.0] * _unlisted_zeros(evidence)
+    pts = list(enumerate(sorted(listed)))
     return {"exact zero": [(x, v) for x, v in pts if v == 0.0],
             "zero": [(x, v) for x, v in pts if v != 0.0 and abs(v) <= tau],
             "ambiguous": [(x, v) for x, v in pts if tau < abs(v) <= top],
@@ -117,7 +128,6 @@ def spectrum_png(result: dict) -> bytes | None:
                              sharey=True)
     for ax, (precision, status, ev) in zip(axes[0], tiers, strict=True):
         groups = spectrum_groups(ev)
-        vals = sorted(_numbers(ev["eigenvalues_excerpt"]))
         tau = float(ev.get("threshold") or 0.0)
         top = float(ev.get("band_top") or 0.0)
         exact, small, amb, big = (groups[k] for k in ("exact zero", "zero", "ambiguous", "nonzero"))
@@ -141,14 +151,13 @@ def spectrum_png(result: dict) -> bytes | None:
             for sign in (1, -1):
                 ax.axhline(sign * top, color="tab:red", lw=1, ls="--",
                            label="±τ·u^(-1/4) (band top)" if sign == 1 else None)
-        listed_zero = sum(1 for v in vals if abs(v) <= tau)
-        implicit = int((ev.get("inertia") or {}).get("zero", listed_zero)) - listed_zero
+        implicit = _unlisted_zeros(ev) if ev.get("largest_zero") != 0 else 0
         gap = ev.get("gap_ratio")
         gap_text = "∞ (exact zeros)" if gap in ("inf", math.inf) else (f"{gap:.2g}" if isinstance(
             gap, (int, float)) else "n/a")
         note = f"gap ratio {gap_text}"
         if implicit > 0:
-            note += f"\n+{implicit} zeros not listed (sketch kernel)"
+            note += f"\n+{implicit} zeros not listed (|λ| ≤ {ev.get('largest_zero'):.1e})"
         ax.text(0.02, 0.98, note, transform=ax.transAxes, va="top", fontsize=7)
         ax.set_yscale("symlog", linthresh=linthresh, linscale=1.5)
         ax.axhline(0.0, color="black", lw=0.5)

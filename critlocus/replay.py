@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from critlocus.core.errors import CritlocusError, SpecError
-from critlocus.core.instance import Instance
+from critlocus.core.instance import LandscapeInstance, instance_from_dict
 from critlocus.core.precision import parse_ladder
 from critlocus.core.verdict import Outcome
 
@@ -32,7 +32,7 @@ class ReplayResult:
 
     spec_id: str
     what: str  # "counterexample" or "inconclusive instance k"
-    instance: Instance
+    instance: LandscapeInstance
     outcome: Outcome
     reported_verdict: str
     reported_tiers: list[str]
@@ -51,15 +51,19 @@ class ReplayResult:
 
 
 def ladder_from_labels(labels: list[str]):
-    """``["float64", "mpmath-30", "mpmath-60"]`` → the ladder (float64, 30, 60 digits)."""
-    digits = []
+    """``["float64", "certified", "mpmath-30", "mpmath-60"]`` → the same ladder."""
+    tokens = []
     for label in labels:
+        label = str(label)
         if label == "float64":
             continue
-        if not str(label).startswith("mpmath-"):
+        if label.startswith("certified"):
+            tokens.append(label)
+        elif label.startswith("mpmath-"):
+            tokens.append(label.split("-", 1)[1])
+        else:
             raise CritlocusError(f"unknown precision {label!r} in the report's ladder")
-        digits.append(int(str(label).split("-", 1)[1]))
-    return parse_ladder(digits)
+    return parse_ladder(",".join(tokens))
 
 
 def _pick(doc: dict, spec_id: str | None) -> dict:
@@ -124,7 +128,7 @@ def replay(results_path: str | Path, *, spec_id: str | None = None, spec_file: s
         what = f"inconclusive instance {k}"
     else:
         raise CritlocusError(f"result {record['id']!r} ({record['verdict']}) has no instance to replay")
-    rebuilt = Instance.from_dict(inst_record)
+    rebuilt = instance_from_dict(inst_record)
     ladder = ladder_from_labels(record.get("ladder") or ["float64", "mpmath-30", "mpmath-60"])
     outcome = spec.claim.check(rebuilt, ladder)
     reported = [f"{t['precision']}: {t['status']}" for leaf in _leaves(outcome_record) for t in leaf["tiers"]]
@@ -140,9 +144,9 @@ def _leaves(outcome: dict) -> list[dict]:
 def replay_text(result: ReplayResult) -> str:
     """The replay's report for stdout."""
     inst = result.instance
-    lines = [f"replaying the {result.what} of {result.spec_id}",
-             f"  instance: {inst.label}; {inst.problem.architecture}; "
-             f"{inst.problem.network.activation.name}; {inst.problem.loss.name}; d = {inst.n_data}"]
+    lines = [f"replaying the {result.what} of {result.spec_id}", f"  instance: {inst.label}; {inst.landscape}"
+             + (f"; {inst.problem.network.activation.name}; {inst.problem.loss.name}; d = {inst.n_data}"
+                if hasattr(inst, "problem") else "")]
     for leaf in result.outcome.leaves():
         for t in leaf.tiers:
             lines.append(f"    {leaf.check} — {t.precision}: {t.status} — {t.summary}")

@@ -26,7 +26,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Unsatisfiable
 
 from critlocus.core.errors import CritlocusError
-from critlocus.core.instance import Instance
+from critlocus.core.instance import Instance, LandscapeInstance
 from critlocus.core.precision import DEFAULT_LADDER, Precision
 from critlocus.core.verdict import Outcome, Verdict
 
@@ -140,7 +140,7 @@ class _Tally:
             best = self.worst.get(leaf.check)
             if best is None or margin < best[0]:
                 self.worst[leaf.check] = (margin, {"instance": instance.label,
-                                                   "architecture": str(instance.problem.architecture),
+                                                   "architecture": instance.landscape,
                                                    "outcome": leaf.to_dict()})
         if self.first is None:
             self.first = {"instance": instance.label, "outcome": outcome.to_dict()}
@@ -148,9 +148,17 @@ class _Tally:
             self.inconclusive.append({"instance": instance.to_dict(), "outcome": outcome.to_dict()})
 
 
-def _fingerprint(instance: Instance) -> bytes:
+def _fingerprint(instance: LandscapeInstance) -> bytes:
     """Bytes identifying an instance: architecture, activation, loss, data and the point's
-    float64 vector (what makes two runs' instance streams comparable)."""
+    float64 vector (what makes two runs' instance streams comparable); for other landscapes
+    (explicit functions, flows) their JSON record."""
+    if not isinstance(instance, Instance):
+        import json
+
+        try:
+            return json.dumps(instance.to_dict(), sort_keys=True, default=str).encode()
+        except Exception:
+            return repr(instance).encode()
     p = instance.problem
     head = f"{p.architecture.widths}|{p.architecture.bias}|{p.network.activation.name}|{p.loss.to_dict()}|"
     try:
@@ -216,8 +224,8 @@ def run_spec(spec: Spec, *, examples: int | None = None, seed: int = 0,
     crashed: list[Instance] = []
     start = time.perf_counter()
 
-    def search(instance: Instance) -> None:
-        if not isinstance(instance, Instance):
+    def search(instance: LandscapeInstance) -> None:
+        if not isinstance(instance, LandscapeInstance):
             raise CritlocusError(f"spec {spec.id!r}: its strategy produced {type(instance).__name__}, "
                                  "not an Instance")
         try:
@@ -269,7 +277,7 @@ def run_spec(spec: Spec, *, examples: int | None = None, seed: int = 0,
         minimal = found[-1]  # Hypothesis replays the shrunk example last
         verdict = Verdict.FAILS.value
         completed = shrink and stats.shrink_completed
-        digits = ",".join(str(p.dps) for p in ladder if not p.is_float64)
+        digits = ",".join(p.label if p.is_certified else str(p.dps) for p in ladder if not p.is_float64)
         counterexample = {
             "instance": minimal.instance.to_dict(),
             "outcome": minimal.outcome.to_dict(),

@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from critlocus.core.errors import SpecError
-from critlocus.core.instance import Instance
+from critlocus.core.instance import Instance, LandscapeInstance
 from critlocus.core.verdict import Outcome
 
 from .claims import Claim
@@ -44,7 +44,8 @@ __all__ = ["EXPECTED", "KINDS", "Source", "Spec", "collecting_invalid_specs"]
 KINDS = ("theorem", "corollary", "lemma", "proposition", "example", "definition", "conjecture",
          "literal", "false-variant")
 EXPECTED = ("holds", "fails")
-_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+# the en dash is allowed for catalogue ranges such as "cooper.defs5.1–5.6"
+_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-–]*$")
 _HERE = os.path.abspath(__file__)
 _COLLECTING: contextvars.ContextVar[bool] = contextvars.ContextVar("critlocus_collecting", default=False)
 
@@ -190,14 +191,14 @@ class Spec:
     def _validate(self) -> None:
         where = f"spec {self.id!r}"
         if not isinstance(self.id, str) or not _ID.match(self.id):
-            raise SpecError(f"spec id {self.id!r} must be a non-empty string of letters, digits, '._-'")
+            raise SpecError(f"spec id {self.id!r} must be a non-empty string of letters, digits, '._-–'")
         if isinstance(self.source, str):
             object.__setattr__(self, "source", Source(self.source))
         elif not isinstance(self.source, Source):
             raise SpecError(f"{where}: source must be a Source or a string, got {self.source!r}")
         if not isinstance(self.statement, str) or not self.statement.strip():
             raise SpecError(f"{where}: statement must be a non-empty string")
-        if isinstance(self.examples, Instance):
+        if isinstance(self.examples, LandscapeInstance):
             object.__setattr__(self, "examples", (self.examples,))
         object.__setattr__(self, "examples_only", False)
         if self.instances is None and self.examples:
@@ -206,10 +207,10 @@ class Spec:
                 object.__setattr__(self, "examples_only", True)
             except TypeError:
                 pass  # reported below, with the examples' own message
-        elif isinstance(self.instances, Instance):
+        elif isinstance(self.instances, LandscapeInstance):
             object.__setattr__(self, "instances", st.sampled_from((self.instances,)))
         elif (isinstance(self.instances, (list, tuple)) and self.instances
-              and all(isinstance(i, Instance) for i in self.instances)):
+              and all(isinstance(i, LandscapeInstance) for i in self.instances)):
             object.__setattr__(self, "instances", st.sampled_from(tuple(self.instances)))
         if not isinstance(self.instances, SearchStrategy):
             raise SpecError(f"{where}: instances must be a Hypothesis strategy of Instance objects "
@@ -247,7 +248,7 @@ class Spec:
             raise SpecError(f"{where}: examples must be a sequence of Instance objects, "
                             f"got {type(self.examples).__name__}") from None
         for ex in examples:
-            if not isinstance(ex, Instance):
+            if not isinstance(ex, LandscapeInstance):
                 raise SpecError(f"{where}: examples must be Instance objects, got {type(ex).__name__}")
         object.__setattr__(self, "examples", examples)
         scale = self.examples_scale

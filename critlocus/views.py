@@ -81,7 +81,21 @@ def decided_text(r: dict) -> str:
     return ", ".join(f"{k}: {plural(v, 'check')}" for k, v in sorted(decided.items()))
 
 
+def _landscape_view(inst: dict) -> dict:
+    """An explicit function or gradient-flow instance (no network): its landscape and point."""
+    fn = inst.get("function") or {}
+    text = fn.get("formula") if isinstance(fn, dict) else None
+    point = inst.get("point")
+    landscape = inst.get("landscape") or text or "explicit landscape"
+    return {"label": inst.get("label", ""), "architecture": landscape,
+            "function": text or inst.get("landscape", ""), "point": _num(point) if point is not None else "",
+            "activation": "", "loss": "", "d": None, "X": "", "Y": "", "blocks": [],
+            "info": dict(inst.get("info") or {}), "explicit": True}
+
+
 def _instance_view(inst: dict) -> dict:
+    if "architecture" not in inst:
+        return _landscape_view(inst)
     arch = inst["architecture"]
     loss = inst.get("loss") or {}
     params = {k: v for k, v in loss.items() if k not in ("name", "formula")}
@@ -101,6 +115,7 @@ def _instance_view(inst: dict) -> dict:
         "Y": _num(data.get("Y")),
         "blocks": [block_text(n, b) for n, b in (inst.get("point") or {}).items()],
         "info": {k: v for k, v in (inst.get("info") or {}).items()},
+        "explicit": False, "function": "", "point": "",
     }
 
 

@@ -88,9 +88,20 @@ ZERO_OUTPUT_BIAS = Spec(
     expected="fails", kind="false-variant",
 )
 
+GENERALISED_CORE_AT_2D = Spec(
+    id="false.generalised-core-eigenvalue-2d",
+    source=SOURCE,
+    statement="On generalised cores the positive eigenvalues are 2d (forgetting the 1 + ||c||² factor).",
+    instances=strategies.generalised_locus_instances(min_depth=3, max_depth=4, max_width=3, max_data=3,
+                                                     min_index_set_size=2),
+    claim=claims.positive_eigenvalues_equal(lambda inst: 2.0 * inst.n_data, text="2d"),
+    expected="fails", kind="false-variant",
+)
+
 
 @pytest.mark.spec
-@pytest.mark.parametrize("spec", [LEMMA_OFF_LOCUS, WRONG_ESCAPE_ORDER, STAR_RHO_SUM, ZERO_OUTPUT_BIAS],
+@pytest.mark.parametrize("spec", [LEMMA_OFF_LOCUS, WRONG_ESCAPE_ORDER, STAR_RHO_SUM, ZERO_OUTPUT_BIAS,
+                                  GENERALISED_CORE_AT_2D],
                          ids=lambda s: s.id)
 def test_near_miss_is_refuted_with_confirmed_counterexample(spec):
     inst = _assert_refuted_and_confirmed(run_spec(spec, examples=30, seed=1))

@@ -29,8 +29,14 @@ def test_prop_6_1_table_has_every_grid_point_measured_equal_formula():
         for cell in row[4:8]:
             measured, formula = cell.split(" / ")
             assert measured == formula
-    assert len(summary["series"]) == len(s6.DEPTHS)
+    assert len(summary["series"]) == len(s6.DEPTHS) + 1  # one per depth, plus the codimensions
     assert all(len(s["x"]) == len(s6.WIDTHS) for s in summary["series"])
+    codim = summary["series"][-1]["lines"]
+    for ell in s6.DEPTHS:  # codim S is quadratic in w with i = 1 excluded, linear with i = 1 allowed
+        # N − dim S = (w + 1)² under 2..ℓ−1; N − dim S_1 = (n_0 + ℓ)w + 1 when i = 1 is allowed
+        assert codim[f"ℓ={ell}: codim S (2..ℓ−1)"] == [(w + 1) ** 2 for w in s6.WIDTHS]
+        assert codim[f"ℓ={ell}: codim S (1..ℓ−1)"] == [min((w + 1) ** 2, (1 + ell) * w + 1)
+                                                        for w in s6.WIDTHS]
 
 
 @pytest.mark.spec

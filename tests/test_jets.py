@@ -80,6 +80,19 @@ def test_mpmath_jets_agree_with_nested_jvp_in_float64(act, loss, params):
         assert abs(float(exact.coefficients[k])) <= exact.majorants[k] * (1 + 1e-12)
 
 
+@pytest.mark.parametrize("act", ["tanh", "silu"])
+def test_output_coefficients_by_nested_jvp_match_the_mpmath_jets(act):
+    problem, theta, v = _problem(act)
+    with mpmath.workdps(30):
+        exact = jets.taylor_outputs_mp(problem, list(theta), list(v), 3)
+    f64 = jets.taylor_outputs_f64(problem, theta, v, 3)
+    for row_mp, row_64 in zip(exact, f64):
+        for a, b in zip(row_mp, row_64):
+            for k in range(4):
+                tau = 4 * b.chain * 2.0**-53 * b.majorants[k]
+                assert abs(float(a.coefficients[k]) - b.coefficients[k]) <= tau
+
+
 def test_polarization_gives_the_mixed_third_derivative():
     problem, theta, _ = _problem("tanh", widths=(2, 3, 2), d=2)
     rng = np.random.default_rng(3)

@@ -10,7 +10,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from critlocus import strategies
-from critlocus.core.activations import get_activation
 from critlocus.core.architecture import Architecture
 from critlocus.core.errors import InvalidArgument
 from critlocus.core.precision import mp_precision
@@ -60,7 +59,7 @@ def test_locus_points_are_critical_at_60_digits(name):
 
 @FAST
 @given(strategies.generalised_locus_instances(max_depth=4, max_width=3,
-                                              activations=st.just(get_activation("sigmoid"))))
+                                              activations=strategies.activations("sigmoid")))
 def test_generalised_loci_need_neither_zero_biases_nor_sigma_zero(instance):
     # σ(0) ≠ 0: the last hidden layer is a nonzero constant over the data, yet the point is critical
     assert not instance.problem.network.activation.zero_at_zero

@@ -90,9 +90,12 @@ def test_spectrum_plot_draws_exact_zeros_at_zero(ulp_result):
     core = run_spec(FALSE_VARIANTS["false.core-no-positive-eigenvalue"], examples=3, seed=0).to_dict()
     _, tiers = plots.spectrum_tiers(core)
     assert [t[0] for t in tiers] == ["float64", "mpmath-30", "mpmath-60"]
-    groups = plots.spectrum_groups(tiers[-1][2])
-    assert groups["exact zero"] and all(v == 0.0 for _, v in groups["exact zero"])
-    assert groups["nonzero"] and not groups["ambiguous"]
+    inst = core["counterexample"]["instance"]
+    n_zero = inst["architecture"]["n_params"] - inst["architecture"]["widths"][-1]
+    for _, _, evidence in tiers:  # listed or decided without listing (exact deflation), all at 0
+        groups = plots.spectrum_groups(evidence)
+        assert len(groups["exact zero"]) == n_zero and all(v == 0.0 for _, v in groups["exact zero"])
+        assert groups["nonzero"] and not groups["ambiguous"]
     if plots.available():
         assert plots.spectrum_png(core)[:4] == b"\x89PNG"
     assert plots.spectrum_tiers(ulp_result)[1] == []  # a gradient claim has no spectrum to draw

@@ -16,6 +16,8 @@ __all__ = ["hessian_inertia", "is_degenerate", "is_nondegenerate", "positive_eig
 
 
 class _Inertia(Claim):
+    certifiable = True
+
     def __init__(self, positive: Expected | None, negative: Expected | None, zero: Expected | None):
         if positive is None and negative is None and zero is None:
             raise SpecError("hessian_inertia needs at least one of positive=, negative=, zero=")
@@ -90,6 +92,8 @@ def is_nondegenerate() -> Claim:
 
 
 class _PositiveEigenvaluesEqual(Claim):
+    certifiable = True
+
     def __init__(self, value: float | Callable[[Instance], float], text: str):
         self.value = value
         self.text = text
@@ -99,8 +103,12 @@ class _PositiveEigenvaluesEqual(Claim):
 
     def tier(self, instance, precision):
         ev_obj = instance.evaluation()
-        dec = ev_obj.inertia(precision)
         target = self.value(instance) if callable(self.value) else self.value
+        if precision.is_certified:
+            from critlocus.core.certify import certified_eigenvalues_equal
+
+            return certified_eigenvalues_equal(ev_obj, precision, target, self.text)
+        dec = ev_obj.inertia(precision)
         if not dec.decided:
             return TierResult(precision.label, UNDECIDED, True,
                               "spectrum not separated at this precision", dec.to_dict())

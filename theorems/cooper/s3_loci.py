@@ -13,10 +13,14 @@ One spec per result; the id is the catalogue id.  Notation (§2): depth ℓ, wid
 
 from __future__ import annotations
 
+import mpmath
 from hypothesis import strategies as st
 
 from critlocus import Source, Spec, claims, strategies
+from critlocus.core.decisions import AMBIGUOUS, NONZERO, as_float, decide_zero
 from critlocus.core.instance import Instance
+from critlocus.core.precision import Precision
+from critlocus.core.verdict import FALSE, TRUE, UNDECIDED, TierResult
 
 from . import PAPER
 
@@ -81,13 +85,15 @@ THM_3_1 = Spec(
     statement="Every point of the star locus S = ∪_i S_i is a critical point of L.",
     formula="p ∈ S_I = {W_i = 0 (i ∈ I), b_{min I} = … = b_{ℓ−1} = 0, W_ℓ = 0, b_ℓ = ȳ}  ⇒  ∇L(p) = 0",
     hypotheses=_HYPOTHESES,
-    instances=strategies.star_locus_instances(min_depth=3, max_depth=6, max_width=12, max_outputs=3),
+    instances=strategies.star_locus_instances(min_depth=2, max_depth=6, max_width=12, max_outputs=3),
     claim=claims.is_critical(),
     expected="holds",
     kind="theorem",
     notes=("Index range read as 1 ≤ i ≤ ℓ−1 (UNC: the paper may exclude i = 1; both readings "
            "share the theorem).  W_ℓ = 0 kills every derivative outside the last layer, "
-           "∂f/∂W_ℓ = σ(h_{ℓ−1}) = σ(0) = 0, and ∂L/∂b_ℓ = 2Σ_j(ȳ − y_j) = 0."),
+           "∂f/∂W_ℓ = σ(h_{ℓ−1}) = σ(0) = 0, and ∂L/∂b_ℓ = 2Σ_j(ȳ − y_j) = 0.  Depth ℓ ≥ 2 is "
+           "drawn (the paper needs ℓ ≥ 3 for S to be positive-dimensional; at ℓ = 2, S_1 is the "
+           "centre point, still critical)."),
 )
 
 THM_3_1_GENERALISED = Spec(
@@ -131,6 +137,61 @@ THM_3_2 = Spec(
            "eigenvalue (its §6 takes n_ℓ = 1); the literal reading is cooper.thm3.2.literal, refuted "
            "for n_ℓ > 1.  Cores are k-cores with |I| ≥ 2."),
 )
+
+def generalised_core_eigenvalue(instance: Instance, precision: Precision) -> tuple[object, float]:
+    """2d(1 + ||c||²), c = σ(h_{ℓ−1}) (constant over the data on a generalised core), at ``precision``."""
+    lv = claims.layer_values(instance.problem, claims.point_at(instance, precision), precision)
+    c = lv[0]["a"][instance.problem.architecture.depth - 1]
+    with mpmath.workdps(max(precision.dps, 15)):
+        sq = mpmath.fsum(mpmath.mpf(x) ** 2 for x in c)
+        return 2 * instance.n_data * (1 + sq), 2.0 * instance.n_data * (1 + float(sq))
+
+
+def _eigenvalues_at_generalised_core(instance: Instance, precision: Precision) -> TierResult:
+    dec = instance.evaluation().inertia(precision)
+    if not dec.decided:
+        return TierResult(precision.label, UNDECIDED, True, "spectrum not separated", dec.to_dict())
+    target, size = generalised_core_eigenvalue(instance, precision)
+    scale = instance.evaluation().hessian_scale() + size
+    with mpmath.workdps(max(precision.dps, 15)):
+        decisions = [decide_zero(v - target, precision, n=instance.n_params, scale=scale,
+                                 quantity="λ − 2d(1+||c||²)") for v in dec.nonzero_eigenvalues if v > 0]
+    status = (FALSE if any(d.status == NONZERO for d in decisions) else
+              UNDECIDED if any(d.status == AMBIGUOUS for d in decisions) else TRUE)
+    worst = max((d.value for d in decisions), default=0.0)
+    return TierResult(precision.label, status, True,
+                      f"{len(decisions)} positive eigenvalues, max |λ − 2d(1+||c||²)| = {worst:.2e}",
+                      {"target": as_float(target), "deviations": [d.to_dict() for d in decisions],
+                       "margin": min((d.margin for d in decisions), default=float("inf"))})
+
+
+THM_3_2_GENERALISED = Spec(
+    id="cooper.thm3.2.generalised",
+    title="Generalised cores: Hess L has n_ℓ positive eigenvalues 2d(1 + ||c||²), the rest zero",
+    source=Source(PAPER, "Theorem 3.2 (generalisation)", "§3.1.1", ("REC", "VER")),
+    statement=("On the generalised core {W_{i_1} = W_{i_2} = 0, W_ℓ = 0, b_ℓ = ȳ} (no bias conditions, "
+               "any smooth σ) every point is a degenerate critical point whose Hessian has n_ℓ positive "
+               "eigenvalues, each 2d(1 + ||c||²) with c = σ(h_{ℓ−1}) constant over the data, and N − n_ℓ "
+               "zeros."),
+    formula="|I| ≥ 2, p ∈ S_I^gen  ⇒  inertia (n_ℓ, 0, N − n_ℓ),  λ₊ = 2d(1 + ||σ(h_{ℓ−1})||²)",
+    hypotheses=("fully connected network of depth ℓ ≥ 3 with an output bias; hidden biases optional",
+                "σ smooth (any value at 0)", "L2 loss", "any data"),
+    instances=strategies.generalised_locus_instances(min_depth=3, max_depth=5, max_width=5, max_outputs=2,
+                                                     max_data=4, min_index_set_size=2),
+    claim=claims.all_of(
+        claims.is_critical(),
+        claims.hessian_inertia(positive=n_outputs, negative=0, zero=n_zero_at_core),
+        claims.custom("every positive eigenvalue equals 2d(1 + ||c||²)", _eigenvalues_at_generalised_core),
+    ),
+    expected="holds",
+    kind="theorem",
+    notes=("Catalogue REC+VER (under cooper.thm3.2).  On the last layer Hess L = 2d·[c;1][c;1]ᵀ ⊗ Id_{n_ℓ}; "
+           "every other second derivative vanishes because the two zero layers make every derivative "
+           "of a_{ℓ−1} constant over the data, and Σ_j(ȳ − y_j) = 0.  The target 2d(1 + ||c||²) is "
+           "recomputed at each precision from the rebuilt point (c is irrational for tanh, sigmoid…).  "
+           "With σ(0) = 0 and zero biases it reduces to Theorem 3.2 (c = 0)."),
+)
+
 
 THM_3_2_LITERAL = Spec(
     id="cooper.thm3.2.literal",

@@ -168,9 +168,9 @@ COR_STAR_INERTIA = Spec(
                "ρ = rank G · rank D, G = Σ_j (ȳ − y_j) a_{i−1}(x_j)ᵀ, D = ∂a_{ℓ−1}/∂h_i; at generic points "
                "off the core ρ > 0, so star points there are strict saddles."),
     formula="p ∈ S_i  ⇒  inertia Hess L(p) = (n_ℓ + ρ, ρ, N − n_ℓ − 2ρ),  ρ = rank G · rank D",
-    hypotheses=("fully connected network of depth ℓ ≥ 3", "σ smooth, σ(0) = 0 (σ'(0) ≠ 0 for ρ > 0)",
+    hypotheses=("fully connected network of depth ℓ ≥ 2", "σ smooth, σ(0) = 0 (σ'(0) ≠ 0 for ρ > 0)",
                 "L2 loss", "any data with distinct inputs"),
-    instances=strategies.star_locus_instances(min_depth=3, max_depth=5, max_width=4, max_inputs=3,
+    instances=strategies.star_locus_instances(min_depth=2, max_depth=5, max_width=4, max_inputs=3,
                                               max_outputs=2, max_data=4, max_index_set_size=1,
                                               generic=True),
     claim=claims.hessian_inertia_formula(star_inertia_counts,
@@ -184,7 +184,8 @@ COR_STAR_INERTIA = Spec(
            "(a free W_m vanishing) ρ = 0 and it reduces to Thm 3.2.  ρ and the inertia are decided "
            "at the same precision (ranks by SVD with evidence, core/rank.py).  The report's table "
            "counts strict saddles (ρ > 0).  Instances use generic=True (d ≥ 2, non-constant targets, "
-           "nonzero free weight matrices — constructive), so most have ρ > 0."),
+           "nonzero free weight matrices — constructive), so most have ρ > 0.  Depth ℓ ≥ 2: at ℓ = 2 "
+           "S_1 is the centre point alone, and it is a strict saddle too (ρ = rank G·n_1 > 0)."),
 )
 
 COR_CORE_HIGHER_ORDER_SADDLE = Spec(
@@ -198,10 +199,10 @@ COR_CORE_HIGHER_ORDER_SADDLE = Spec(
                "so the points of the core are degenerate saddles, never local minima, and the descent "
                "direction appears first at order k+1 (3 on C_2, 4 on C_3)."),
     formula="L(p + εv) − L(p) = c·ε^{k+1} + O(ε^{k+2}),  c = 2Σ_j(ȳ − y_j)ᵀV_ℓ P a_{i_1−1}(x_j) ≠ 0",
-    hypotheses=("fully connected network of depth ℓ ≥ 3", "σ smooth, σ(0) = 0, σ'(0) ≠ 0", "L2 loss",
+    hypotheses=("fully connected network of depth ℓ ≥ 2", "σ smooth, σ(0) = 0, σ'(0) ≠ 0", "L2 loss",
                 "d ≥ 2 data points with distinct inputs (generic data)"),
     instances=strategies.with_random_direction(
-        strategies.star_locus_instances(min_depth=3, max_depth=5, max_width=4, max_outputs=2,
+        strategies.star_locus_instances(min_depth=2, max_depth=5, max_width=4, max_outputs=2,
                                         max_data=4, max_index_set_size=3, generic=True),
         support="escape"),
     claim=claims.leading_taylor_order(escape_order, predicted=escape_coefficient,

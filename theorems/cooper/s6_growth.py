@@ -8,7 +8,8 @@ Equal hidden width w, one output (``n_ℓ = 1``), ``n_0``, ℓ and d fixed (§6.
                                                     max((ℓ−2)w², …) = dim S_1 once w > n_0+ℓ−2)
     dim C = (ℓ−4)w² + (n_0+ℓ−3)w                   (2..ℓ−1, ℓ ≥ 4; with i = 1: max((ℓ−3)w², …))
 
-(Proposition 6.1: codim M = d is constant, codim S and codim C grow like w² under 2..ℓ−1), and
+(Proposition 6.1: codim M = d is constant; under 2..ℓ−1, codim S = (w+1)² and codim C =
+(2w+1)(w+1) exactly, for every n_0 and ℓ; with i = 1 allowed codim S_1 = (n_0+ℓ)w + 1 is linear), and
 the number of zero Hessian eigenvalues (Proposition 6.2): ``N − 1`` at core points (one nonzero
 eigenvalue, 2d), ``N − d`` at generic points of M, ``≥ w − d`` at any critical point (Cor 5.18;
 rigorous at extrema only).  Each instance is one (ℓ, w) of the grid; the report gets the
@@ -122,34 +123,53 @@ def _by_grid_point(checked) -> dict:
     return dict(sorted(best.items()))
 
 
+def _cell(entry: dict) -> str:
+    """``measured / formula`` (∅: the reading has no such index set at this depth)."""
+    def show(v):
+        return "∅" if v is None else str(v)
+    return f"{show(entry['free'])} / {show(entry['formula'])}"
+
+
 def _summarize_dims(checked) -> dict:
     rows, series = [], []
     points = _by_grid_point(checked)
+    keys = ("dim S (2..ℓ−1)", "dim S (1..ℓ−1)", "dim C (2..ℓ−1)", "dim C (1..ℓ−1)")
     for (ell, w), (_inst, out) in points.items():
         ev = out.deciding_tier.evidence
         dims = ev["dims"]
-        rows.append([ell, w, ev["N"], ev["dim M formula"],
-                     f"{dims['dim S (2..ℓ−1)']['free']} / {dims['dim S (2..ℓ−1)']['formula']}",
-                     f"{dims['dim S (1..ℓ−1)']['free']} / {dims['dim S (1..ℓ−1)']['formula']}",
-                     f"{dims['dim C (2..ℓ−1)']['free']} / {dims['dim C (2..ℓ−1)']['formula']}",
-                     f"{dims['dim C (1..ℓ−1)']['free']} / {dims['dim C (1..ℓ−1)']['formula']}",
-                     ev["N"] - (dims["dim S (2..ℓ−1)"]["free"] or 0)])
-    for ell in sorted({k[0] for k in points}):
+        rows.append([ell, w, ev["N"], ev["dim M formula"], *(_cell(dims[k]) for k in keys),
+                     ev["N"] - dims["dim S (2..ℓ−1)"]["free"], ev["N"] - dims["dim S (1..ℓ−1)"]["free"]])
+    depths = sorted({k[0] for k in points})
+    for ell in depths:
         ws = [w for (e, w) in points if e == ell]
         ev = [points[(ell, w)][1].deciding_tier.evidence for w in ws]
-        lines = {"N": [e["N"] for e in ev], f"dim M = N − {N_DATA}": [e["N"] - N_DATA for e in ev]}
-        for key in ("dim S (2..ℓ−1)", "dim S (1..ℓ−1)", "dim C (2..ℓ−1)", "dim C (1..ℓ−1)"):
-            lines[key + " measured"] = [e["dims"][key]["free"] for e in ev]
+        lines = {"N": [e["N"] for e in ev], f"dim M = N − {N_DATA} (formula)": [e["N"] - N_DATA for e in ev]}
+        for key in keys:
+            if any(e["dims"][key]["free"] is not None for e in ev):
+                lines[key + " measured"] = [e["dims"][key]["free"] for e in ev]
+                lines[key + " formula"] = [e["dims"][key]["formula"] for e in ev]
         series.append({"title": f"Prop 6.1, ℓ = {ell}: dimensions against width", "x_label": "width w",
                        "y_label": "dimension", "x": ws, "lines": lines, "log_y": True})
+    codim: dict = {}
+    x = sorted({w for (_e, w) in points})
+    for ell in depths:
+        for key, label in (("dim S (2..ℓ−1)", "codim S (2..ℓ−1)"), ("dim S (1..ℓ−1)", "codim S (1..ℓ−1)")):
+            codim[f"ℓ={ell}: {label}"] = [points[(ell, w)][1].deciding_tier.evidence["N"]
+                                          - points[(ell, w)][1].deciding_tier.evidence["dims"][key]["free"]
+                                          for w in x if (ell, w) in points]
+    codim[f"codim M = d = {N_DATA} (formula)"] = [N_DATA] * len(x)
+    series.append({"title": "Prop 6.1: codimensions against width (w² only with i = 1 excluded)",
+                   "x_label": "width w", "y_label": "codimension", "x": x, "lines": codim, "log_y": True})
     return {"tables": [{"title": "Prop 6.1: measured (free coordinates) / formula; N − rank J agrees in "
-                                 "every row (evidence)",
-                        "columns": ["ℓ", "w", "N", "dim M = N − d", "dim S (2..ℓ−1)", "dim S (1..ℓ−1)",
-                                    "dim C (2..ℓ−1)", "dim C (1..ℓ−1)", "codim S (2..ℓ−1)"],
+                                 "every row (evidence); ∅: no such locus under that reading",
+                        "columns": ["ℓ", "w", "N", "dim M = N − d", *keys, "codim S (2..ℓ−1)",
+                                    "codim S (1..ℓ−1)"],
                         "rows": rows}],
             "series": series,
             "notes": [f"grid: ℓ ∈ {DEPTHS}, w ∈ {WIDTHS} ({'thorough' if FULL_GRID else 'ci'} grid), "
-                      f"n_0 = {N_IN}; dim M is the [Coo18] formula N − d (d = {N_DATA} on the grid)."]}
+                      f"n_0 = {N_IN}; dim M is the [Coo18] formula N − d (d = {N_DATA} on the grid).",
+                      "codim S grows like w² under the reading 2..ℓ−1 (the paper's §6 claim) but only "
+                      "linearly when i = 1 is allowed (codim S_1 = (n_0 + ℓ)w + 1)."]}
 
 
 PROP_6_1 = Spec(
@@ -209,7 +229,8 @@ def _summarize_zeros(checked) -> dict:
         series.append({"title": f"Prop 6.2, ℓ = {ell}: zero Hessian eigenvalues against width",
                        "x_label": "width w", "y_label": "number of zero eigenvalues",
                        "x": [r[1] for r in sel],
-                       "lines": {"core: measured": [r[4] for r in sel], "core: N − 1": [r[5] for r in sel],
+                       "lines": {"core: measured": [r[4] for r in sel],
+                                 "core: N − 1 (formula)": [r[5] for r in sel],
                                  "M: N − d (formula)": [r[7] for r in sel],
                                  "any critical point: w − d (Cor 5.18)": [r[8] for r in sel]},
                        "log_y": True})
