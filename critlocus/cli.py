@@ -169,6 +169,9 @@ def _add_bench_parser(sub) -> None:
                    help="largest N for the dense mpmath baseline (default 250)")
     p.add_argument("--search", type=int, default=20, metavar="K",
                    help="one-hidden-layer star instances in the search benchmark (0: skip)")
+    p.add_argument("--scale", nargs="?", const="250,500,1000,2000,5000,10000", metavar="N,N,…",
+                   help="instead: Hessian inertia by N, dense float64 vs HVP + eigsh Lanczos, time and "
+                        "memory with ratios (critlocus.bench_scale; default sizes to N = 10^4)")
     p.add_argument("--json", type=Path, metavar="PATH", help="write the JSON record here")
     p.add_argument("--device", default=None, metavar="DEVICE", help="torch device of the float64 tier")
     p.add_argument("--quiet", action="store_true", help="no progress output")

@@ -17,10 +17,11 @@ Operators (one change each):
 - **wrong locus** — the output bias leaves the locus, ``b_ℓ = ȳ + 1/4`` instead of ``ȳ``, for
   claims that the point is critical at points built with ``W_ℓ = 0, b_ℓ = ȳ`` (then ``f ≡ b_ℓ``):
   ``∂L/∂b_ℓ = 2d(b_ℓ − ȳ) = d/2 ≠ 0`` (L2 loss).
-- **dropped hypothesis "L2 loss"** — the loss becomes ``Σ log cosh(r)`` at such points, for
-  claims of criticality or of eigenvalue constants: ``∂L/∂b_ℓ = Σ_j tanh(ȳ − y_j)``, nonzero for
-  generic data with d ≥ 3 (for d ≤ 2 the residuals are symmetric), and the ``b_ℓ`` block of the
-  Hessian is ``Σ_j sech²(r_j) < d``, never 2d.
+- **dropped hypothesis "L2 loss"** — the loss becomes the LINEX loss ``Σ (e^r − 1 − r)`` at such
+  points, for claims of criticality or of eigenvalue constants (and only when every part of the
+  claim is evaluated generically for any loss): ``∂L/∂b_ℓ = Σ_j (e^{ȳ − y_j} − 1) > 0`` by
+  Jensen unless all targets are equal, and the ``b_ℓ`` block of the Hessian is ``Σ_j e^{r_j}``,
+  transcendental for dyadic residuals, never 2d.
 - **dropped hypothesis "σ(0) = 0"** — σ becomes the sigmoid on Cooper's star/core loci, for claims of
   eigenvalue *values*: the last hidden activation is the constant ``c = σ(h_{ℓ−1}) ≠ 0``, so the
   ``(W_ℓ, b_ℓ)`` block of the Hessian is ``2d·[c; 1][c; 1]ᵀ ⊗ I`` with eigenvalue
@@ -43,6 +44,8 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
+import mpmath
+import torch
 from hypothesis import HealthCheck, Phase, find, reject, settings
 
 from critlocus.claims import all_of, at_least, at_most, hessian_inertia, positive_eigenvalues_equal
@@ -51,7 +54,7 @@ from critlocus.claims.gradient import _Critical
 from critlocus.claims.hessian import _Inertia, _PositiveEigenvaluesEqual
 from critlocus.core.activations import get_activation
 from critlocus.core.instance import Instance
-from critlocus.core.losses import log_cosh
+from critlocus.core.losses import Loss
 from critlocus.core.network import Network, Problem
 from critlocus.core.points import Given, MeanTarget, PointRecipe, Zero
 
@@ -274,8 +277,22 @@ def _off_locus(instance: Instance) -> Instance:
     return _with(instance, point=PointRecipe(instance.point.architecture, rules), note="b_ℓ = ȳ + 1/4")
 
 
-def _log_cosh_loss(instance: Instance) -> Instance:
-    return _with(instance, loss=log_cosh(), note="log-cosh loss")
+def linex_loss() -> Loss:
+    """``Σ (e^r − 1 − r)`` (the LINEX loss): smooth and strictly convex like L2, but with
+    ``φ'(r) = e^r − 1`` not odd, so ``Σ_j φ'(ȳ − y_j) > 0`` by Jensen whenever the targets are
+    not all equal — the mean target stops being critical for *every* such data set (an odd
+    ``φ'`` such as log-cosh's tanh cancels on symmetric residuals, e.g. always when d = 2)."""
+    def jet(r):
+        e = mpmath.exp(r)
+        return e - 1 - r, e - 1, e
+
+    # sup φ'' on the residuals of generated data (|r| ≤ 4): scales their rounding errors
+    return Loss("linex", "Σ (e^r − 1 − r)", lambda r: torch.expm1(r) - r, jet,
+                curvature_bound=math.exp(4.0))
+
+
+def _linex(instance: Instance) -> Instance:
+    return _with(instance, loss=linex_loss(), note="LINEX loss e^r − 1 − r")
 
 
 def _sigmoid(instance: Instance) -> Instance:
@@ -285,6 +302,8 @@ def _sigmoid(instance: Instance) -> Instance:
 def _on_star_locus(instance: Instance) -> bool:
     """``W_ℓ = 0`` and ``b_ℓ = ȳ`` by construction — then ``f ≡ b_ℓ`` and ``∂L/∂b_ℓ = Σ_j φ'(b_ℓ − y_j)``,
     the mechanism every instance operator relies on."""
+    if not isinstance(instance, Instance):  # explicit functions, flows: no network point
+        return False
     ell = instance.problem.architecture.depth
     rules = instance.point.rules
     return isinstance(rules.get(f"W_{ell}"), Zero) and isinstance(rules.get(f"b_{ell}"), MeanTarget)
@@ -298,14 +317,16 @@ class _InstanceOperator:
     transform: Callable[[Instance], Instance]
     claims: tuple[type, ...]  # leaf claim types whose falsity the mechanism guarantees
     applies: Callable[[Instance], bool]
+    generic_only: bool = False  # only when every leaf is evaluated the same way for any loss
 
 
 _INSTANCE_OPERATORS = (
     _InstanceOperator("off-locus", WRONG_LOCUS, "b_ℓ = ȳ + 1/4 instead of ȳ", _off_locus, (_Critical,),
                       lambda i: _on_star_locus(i) and i.problem.loss.name == "squared_error"),
-    _InstanceOperator("drop-l2-loss", DROPPED_HYPOTHESIS, "log-cosh loss instead of the L2 loss",
-                      _log_cosh_loss, (_Critical, _PositiveEigenvaluesEqual),
-                      lambda i: _on_star_locus(i) and i.problem.loss.name == "squared_error"),
+    _InstanceOperator("drop-l2-loss", DROPPED_HYPOTHESIS, "LINEX loss e^r − 1 − r instead of the L2 loss",
+                      _linex, (_Critical, _PositiveEigenvaluesEqual),
+                      lambda i: _on_star_locus(i) and i.problem.loss.name == "squared_error",
+                      generic_only=True),
     _InstanceOperator("drop-sigma-zero", DROPPED_HYPOTHESIS, "σ = sigmoid (σ(0) = 1/2 ≠ 0)", _sigmoid,
                       (_PositiveEigenvaluesEqual,),
                       lambda i: (_on_star_locus(i) and i.info.get("locus") in ("star", "core")
@@ -347,7 +368,9 @@ def mutants(spec: Spec) -> list[Mutant]:
     out = [_variant(spec, op, kind, change, claim=claim)
            for op, kind, change, claim in _claim_mutations(spec.claim)]
     leaf_types = {type(leaf) for leaf in _leaves(spec.claim)}
-    operators = [o for o in _INSTANCE_OPERATORS if leaf_types & set(o.claims)]
+    generic = leaf_types <= {_Critical, _Inertia, _PositiveEigenvaluesEqual}
+    operators = [o for o in _INSTANCE_OPERATORS
+                 if leaf_types & set(o.claims) and (generic or not o.generic_only)]
     sample = _sample(spec) if operators else None
     for o in operators:
         if sample is None or not o.applies(sample):
