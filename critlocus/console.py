@@ -157,7 +157,7 @@ def results_text(doc: dict, *, report_path: str | None = None, results_path: str
     for r in results:
         if r.get("counterexample"):
             lines += ["", *_counterexample_lines(r, results_path)]
-        elif r["verdict"] == "error":
+        elif r["verdict"] in ("error", "timeout"):  # timeout: --timeout stopped the spec
             lines += ["", *_error_lines(r)]
         elif r["verdict"] == "inconclusive":
             items = (r.get("evidence") or {}).get("inconclusive_instances") or []
