@@ -55,6 +55,7 @@ from .rank import matrix_rank
 from .slices import (
     constant_on_slice_kernel,
     hessian_vanishes_on_slice_kernel,
+    loss_decision,
     not_a_local_maximum,
     output_bias_curvature,
     output_jacobian_source,
@@ -104,6 +105,7 @@ __all__ = [
     "local_geometry",
     "locus_construction",
     "locus_dimension_formula",
+    "loss_decision",
     "matrix_rank",
     "minimum_at_point",
     "nonstrict_minima_not_isolated",
