@@ -8,6 +8,13 @@ All strategies take keyword-only arguments, validated up front: a bad value rais
 from .architectures import REGIMES, activations, architectures, regime_architectures, regime_of
 from .critical import CRITICAL_KINDS, critical_point_instances
 from .data import datasets, generic_arrays, realizable_datasets, realizable_targets
+from .equal_width import (
+    equal_width_architecture,
+    equal_width_core_instance,
+    equal_width_core_instances,
+    equal_width_global_minimum_instance,
+    equal_width_locus_instance,
+)
 from .flows import (
     attracting_subspace_flows,
     core_locus_flows,
@@ -28,9 +35,6 @@ from .functions import (
 from .loci import (
     core_locus_instances,
     defining_equations,
-    equal_width_architecture,
-    equal_width_core_instance,
-    equal_width_core_instances,
     generalised_locus_instances,
     generalised_locus_point,
     last_layer_zero_instances,
@@ -70,6 +74,8 @@ __all__ = [
     "equal_width_architecture",
     "equal_width_core_instance",
     "equal_width_core_instances",
+    "equal_width_global_minimum_instance",
+    "equal_width_locus_instance",
     "generalised_locus_instances",
     "generalised_locus_point",
     "generic_arrays",

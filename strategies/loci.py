@@ -12,7 +12,8 @@ paper: ``1 ≤ i ≤ ℓ−1`` (default, ``min_index=1``) or ``2 ≤ i ≤ ℓ�
 Generalised loci (``cooper.thm3.1.generalised``): ``S_I^gen = {W_i = 0 (i ∈ I), W_ℓ = 0,
 b_ℓ = ȳ}`` — no bias conditions, any smooth σ (σ(0) ≠ 0 allowed).  Also here: points with
 ``W_ℓ = 0`` only (Lemma 3.3), points moved off a locus by an exact dyadic amount, random
-directions attached to instances, and the equal-width families of Cooper §6.
+directions attached to instances.  The equal-width families of Cooper §6 are in
+:mod:`critlocus.strategies.equal_width`.
 """
 
 from __future__ import annotations
@@ -41,9 +42,6 @@ from .numbers import dyadic_arrays, dyadic_floats
 __all__ = [
     "core_locus_instances",
     "defining_equations",
-    "equal_width_architecture",
-    "equal_width_core_instance",
-    "equal_width_core_instances",
     "generalised_locus_instances",
     "generalised_locus_point",
     "last_layer_zero_instances",
@@ -473,81 +471,3 @@ def with_random_direction(instances: st.SearchStrategy[Instance], *, support="al
                         seed=instance.seed)
 
     return st.tuples(instances, st.integers(0, 2**32 - 1)).map(attach)
-
-
-# --- Cooper §6: equal hidden width ----------------------------------------------------------
-
-
-def equal_width_architecture(width: int, depth: int, *, n_in: int = 1, n_out: int = 1) -> Architecture:
-    """Widths ``(n_0, w, …, w, n_ℓ)`` with ``ℓ − 1`` hidden layers of width w (Cooper §6).
-
-    >>> equal_width_architecture(4, 3, n_in=2).widths
-    (2, 4, 4, 1)
-    """
-    check_integer("width", width, minimum=1)
-    check_integer("depth", depth, minimum=2)
-    check_integer("n_in", n_in, minimum=1)
-    check_integer("n_out", n_out, minimum=1)
-    return Architecture((n_in, *([width] * (depth - 1)), n_out))
-
-
-def equal_width_core_instance(width: int, depth: int, *, n_in: int = 1, n_data: int = 3,
-                              index_set: Sequence[int] | None = None, activation: str = "tanh",
-                              seed: int = 0, bits: int = 8) -> Instance:
-    """One core point of the equal-width network (Cooper §6), built deterministically from ``seed``.
-
-    ``index_set`` defaults to ``{ℓ−2, ℓ−1}`` (needs ``ℓ ≥ 3``); data: ``n_data`` distinct dyadic
-    inputs and targets; free parameters dyadic with ``bits`` bits in [−1, 1].
-    """
-    check_integer("depth", depth, minimum=3)
-    check_integer("n_data", n_data, minimum=1)
-    check_integer("seed", seed, minimum=0)
-    arch = equal_width_architecture(width, depth, n_in=n_in)
-    idx = sorted(index_set) if index_set is not None else [depth - 2, depth - 1]
-    if len(idx) < 2:
-        raise InvalidArgument(f"index_set={index_set!r}: a core point needs |I| ≥ 2")
-    rng = np.random.default_rng(seed)
-    scale = 2.0**bits
-
-    def dyadic(shape):
-        return np.round(rng.uniform(-1, 1, size=shape) * scale) / scale
-
-    eqs = defining_equations(arch, idx)
-    free = {b.name: dyadic(b.shape) for b in arch.layout.blocks if b.name not in eqs}
-    X = np.arange(n_data, dtype=float)[:, None] / n_data + dyadic((n_data, n_in)) / 64  # distinct
-    Y = dyadic((n_data, 1))
-    problem = Problem(Network(arch, activation), squared_error(), Dataset(X, Y))
-    info = {"locus": "core", "index_set": idx, "k": len(idx), "width": width, "depth": depth,
-            "reading": "1 ≤ i ≤ ℓ−1", "free_blocks": sorted(free), "family": "equal-width"}
-    return Instance(problem, star_locus_point(arch, idx, free), label=f"p ∈ {locus_label(idx)} ⊆ C",
-                    info=info, seed=seed)
-
-
-def equal_width_core_instances(*, widths: Sequence[int], depths: Sequence[int], n_in: int = 1,
-                               n_data: Sequence[int] = (2, 3, 4), activations: Sequence[str] = ("tanh",)
-                               ) -> st.SearchStrategy[Instance]:
-    """Core points of equal-width networks (Cooper §6) over a grid of widths and depths
-    (:func:`equal_width_core_instance`; index set, data size, activation and seed drawn).
-
-    >>> inst = equal_width_core_instances(widths=[2, 4], depths=[3]).example()
-    >>> inst.info["width"] in (2, 4)
-    True
-    """
-    widths, depths, n_data = list(widths), list(depths), list(n_data)
-    for name, values, lo in (("widths", widths, 1), ("depths", depths, 3), ("n_data", n_data, 1)):
-        if not values:
-            raise InvalidArgument(f"{name} must be a nonempty sequence")
-        for v in values:
-            check_integer(f"{name} entry", v, minimum=lo)
-
-    @st.composite
-    def build(draw):
-        depth = draw(st.sampled_from(depths))
-        pairs = [[a, b] for a in range(1, depth) for b in range(a + 1, depth)]
-        return equal_width_core_instance(draw(st.sampled_from(widths)), depth, n_in=n_in,
-                                         n_data=draw(st.sampled_from(n_data)),
-                                         index_set=draw(st.sampled_from(pairs)),
-                                         activation=draw(st.sampled_from(list(activations))),
-                                         seed=draw(st.integers(0, 2**16)))
-
-    return build()

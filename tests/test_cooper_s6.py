@@ -26,7 +26,7 @@ def test_prop_6_1_table_has_every_grid_point_measured_equal_formula():
     rows = summary["tables"][0]["rows"]
     assert {(r[0], r[1]) for r in rows} == {(ell, w) for ell in s6.DEPTHS for w in s6.WIDTHS}
     for row in rows:
-        for cell in row[4:8]:
+        for cell in row[3:8]:  # dim M (N − rank J at a global minimum), dim S, dim C
             measured, formula = cell.split(" / ")
             assert measured == formula
     assert len(summary["series"]) == len(s6.DEPTHS) + 1  # one per depth, plus the codimensions
@@ -44,8 +44,14 @@ def test_prop_6_2_zero_counts_are_measured_at_high_precision():
     result = run_spec(s6.PROP_6_2, examples=1, seed=0)
     assert result.verdict == "holds"
     rows = result.evidence["summary"]["tables"][0]["rows"]
-    assert len(rows) == len(s6.DEPTHS) * len(s6.WIDTHS)
-    for _ell, _w, N, d, n0, n_minus_1, lam, *_rest, decided_at in rows:
-        assert n0 == n_minus_1 == N - 1
-        assert lam == 2 * d
+    assert len(rows) == 3 * len(s6.DEPTHS) * len(s6.WIDTHS)  # a core, a star point and a minimum each
+    for _ell, w, locus, N, d, n0, predicted, n_pos, n_neg, lam, _nd, bound, decided_at in rows:
+        assert n0 == predicted
         assert decided_at.startswith("mpmath")
+        if locus == "core":
+            assert (n0, n_pos, n_neg, lam) == (N - 1, 1, 0, 2 * d)
+        elif locus == "M":
+            assert (n0, n_pos, n_neg) == (N - d, d, 0)
+        else:  # a saddle: ρ = rank G · rank D = 1 · w on this generic family
+            assert (n_pos, n_neg) == (1 + w, w) and n0 == N - 1 - 2 * w >= bound
+    assert len(result.evidence["summary"]["series"]) == len(s6.DEPTHS)

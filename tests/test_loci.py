@@ -26,7 +26,8 @@ LOCI = {
     "generic star": strategies.star_locus_instances(max_depth=5, max_width=4, max_data=4, generic=True),
     "generalised (sigmoid allowed, biases optional)": strategies.generalised_locus_instances(
         max_depth=5, max_width=4, max_data=4),
-    "equal-width core (§6)": strategies.equal_width_core_instances(widths=[2, 3, 5], depths=[3, 4, 5]),
+    "equal-width core and star (§6)": strategies.equal_width_core_instances(
+        widths=[2, 3, 5], depths=[3, 4, 5], loci=("core", "star")),
 }
 
 
@@ -135,6 +136,15 @@ def test_defining_equations_match_the_paper():
         "W_1": "0", "W_3": "0", "W_4": "0", "b_4": "ȳ"}
 
 
+@FAST
+@given(strategies.equal_width_core_instances(widths=[2, 3, 5], depths=[3, 4], loci=("M",)))
+def test_equal_width_global_minima_interpolate_at_60_digits(instance):
+    ev = instance.evaluation()
+    assert instance.info["locus"] == "M"
+    assert ev.gradient_decision(MP60).status == "zero"
+    assert ev.loss(MP60) < 1e-50
+
+
 def test_equal_width_family():
     arch = strategies.equal_width_architecture(5, 4, n_in=2)
     assert arch.widths == (2, 5, 5, 5, 1)
@@ -158,6 +168,10 @@ def test_equal_width_family():
     (strategies.equal_width_core_instance, {"width": 2, "depth": 4, "index_set": [2]}, "index_set"),
     (strategies.equal_width_core_instances, {"widths": [], "depths": [3]}, "widths"),
     (strategies.equal_width_core_instances, {"widths": [2], "depths": [2]}, "depths"),
+    (strategies.equal_width_core_instances, {"widths": [2], "depths": [3], "loci": ["saddle"]}, "loci"),
+    (strategies.equal_width_core_instances, {"widths": [2], "depths": [3], "loci": ["M"], "n_data": [5]},
+     "n_data"),
+    (strategies.equal_width_global_minimum_instance, {"width": 2, "depth": 3, "n_data": 4}, "width"),
 ])
 def test_bad_arguments_name_the_argument(factory, kwargs, name):
     with pytest.raises(InvalidArgument, match=name):

@@ -120,9 +120,8 @@ class BallLandscape:
         to = float_to_fmpq if self.exact else (lambda v: arb(float(v)))
         self.X = [[to(v) for v in row] for row in data.X]
         self.Y_exact = [[float_to_fmpq(v) for v in row] for row in data.Y]
-        # weights w_{j,o}: per output, or per data point and output (one row per data point)
-        self.weights_exact = [[float_to_fmpq(w) for w in row] for row in
-                              self.problem.loss.weight_matrix(data.size, self.widths[-1])]
+        self.weights_exact = [[float_to_fmpq(w) for w in row]  # w_{j,o}: per output or per (point, output)
+                              for row in self.problem.loss.weight_matrix(data.size, self.widths[-1])]
         self.D = data.size
 
     def _matrix(self, rows):
