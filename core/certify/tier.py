@@ -84,7 +84,7 @@ def point_certificate(evaluation, *, prec: int = CERTIFIED_BITS, zero_target: fl
     problem, point = evaluation.problem, evaluation.point
     land = ball_landscape(evaluation, prec)
     cert = certify_inertia(land.hessian_scaled(), scale=land.scale, prec=prec, refine=refine,
-                           zero_target=zero_target)
+                           zero_target=zero_target, mids=land.hessian_mids())
     exact = False
     if (not cert.complete and zero_target is None and problem.n_params <= EXACT_LIMIT
             and land.enclosure.is_exact and is_polynomial(problem.loss, problem.network.activation.name)):
