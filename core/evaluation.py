@@ -80,20 +80,36 @@ class PointEvaluation:
         return self.derivatives_f64().jacobian
 
     def gradient_scale(self) -> float:
-        """S_g = Σ_j (||∂ℓ/∂f_j|| + c·(||f_j|| + ||y_j||))·||J_j||_F, c = sup|φ''|.
+        """S_g = Σ_j (||∂ℓ/∂f_j|| + c·(|f_j| + ||y_j||))·||J_j||_F, c = sup|φ''|.
 
         The size of the terms whose sum is ∇L: rounding in the residuals ``f_j − y_j``
         (relative to ``|f_j| + |y_j|``) enters through φ'' — so S_g does not vanish when a
-        float64 residual happens to round to zero.
+        float64 residual happens to round to zero.  ``|f_j|`` is the size of the terms summed
+        into the output, ``|| |W_ℓ|·|a_{ℓ−1}(x_j)| + |b_ℓ| ||`` (at least ``||f_j||``): when a
+        large last layer cancels to a small output, f_j is rounded relative to its terms.
         """
         def compute():
             data, loss = self.problem.data, self.problem.loss
             der = self.derivatives_f64()
             d = data.size
+            F = self._output_term_sizes(der.outputs)
             mag = (np.linalg.norm(der.residual_gradient, axis=1) + loss.curvature_bound * (
-                np.linalg.norm(der.outputs, axis=1) + np.linalg.norm(data.Y, axis=1)))
+                np.linalg.norm(F, axis=1) + np.linalg.norm(data.Y, axis=1)))
             return float(mag @ np.linalg.norm(der.jacobian.reshape(d, -1), axis=1))
         return self._memo("gscale", compute)
+
+    def _output_term_sizes(self, outputs: np.ndarray) -> np.ndarray:
+        """Per data point, ``max(|f_j|, |W_ℓ|·|a_{ℓ−1}(x_j)| + |b_ℓ|)`` entrywise, shape (d, n_ℓ)."""
+        from .slices import features_float64
+
+        arch = self.problem.architecture
+        blocks = arch.layout.unflatten(self.theta)
+        ell = arch.depth
+        A = features_float64(self.problem, self.theta)  # (n_{ℓ−1}, d)
+        terms = (np.abs(blocks[f"W_{ell}"]) @ np.abs(A)).T
+        if f"b_{ell}" in blocks:
+            terms = terms + np.abs(blocks[f"b_{ell}"])
+        return np.maximum(terms, np.abs(outputs))
 
     def hessian_scale(self) -> float:
         """S_H = ||H||_F + c·Σ_j ||J_j||_F²: the Hessian's size, robust when H rounds to 0."""

@@ -85,8 +85,8 @@ def get_device() -> torch.device:
 @lru_cache(maxsize=256)
 def _transforms(architecture: Architecture, activation: Activation, loss: Loss):
     network = Network(architecture, activation)
-    n_out = architecture.n_out
-    weights = torch.tensor(loss.output_weights(n_out), dtype=torch.float64) if loss.weights else None
+    # per-output weights (n_ℓ,) broadcast over the data; per-point weights are a (d, n_ℓ) matrix
+    weights = torch.tensor(loss.weights, dtype=torch.float64) if loss.weights else None
 
     def outputs(theta, X):
         return network.forward_torch(theta, X)

@@ -48,7 +48,7 @@ class MPLandscape:
         self.widths = arch.widths
         self._jet = problem.network.activation.mp_jet
         self._loss_jet = problem.loss.mp_jet
-        self._w = to_mpf_list(problem.loss.output_weights(arch.n_out))
+        self._w = [to_mpf_list(row) for row in problem.loss.weight_matrix(problem.data.size, arch.n_out)]
         self.W, self.b = self._unpack(to_mpf_list(params))
         self.X = [to_mpf_list(row) for row in problem.data.X]
         self.Y = [to_mpf_list(row) for row in problem.data.Y]
@@ -88,7 +88,7 @@ class MPLandscape:
         self._cache = []
         total = mpf(0)
         gW, gb = self._zeros_like_params()
-        for x, y in zip(self.X, self.Y):
+        for x, y, wj in zip(self.X, self.Y, self._w):
             a = {0: x}
             h: dict[int, list[mpf]] = {}
             s1: dict[int, list[mpf]] = {}
@@ -106,9 +106,9 @@ class MPLandscape:
                     s2[k] = [j[2] for j in jets]
             r = [fo - yo for fo, yo in zip(h[ell], y)]
             jets = [self._loss_jet(ro) for ro in r]
-            total += fdot(self._w, [j[0] for j in jets])
-            g = {ell: [w * j[1] for w, j in zip(self._w, jets)]}
-            phi2 = [w * j[2] for w, j in zip(self._w, jets)]
+            total += fdot(wj, [j[0] for j in jets])
+            g = {ell: [w * j[1] for w, j in zip(wj, jets)]}
+            phi2 = [w * j[2] for w, j in zip(wj, jets)]
             e: dict[int, list[mpf]] = {}
             for k in range(ell, 0, -1):
                 gk, ak = g[k], a[k - 1]

@@ -141,7 +141,11 @@ def parse_ladder(spec: str | tuple[int, ...] | list[int]) -> tuple[Precision, ..
                 f"precision ladder {spec!r} must be comma-separated digit counts, e.g. '30,60'"
             ) from None
     else:
-        digits = list(spec)
+        try:
+            digits = list(spec)
+        except TypeError:
+            raise InvalidArgument(f"precision ladder {spec!r} must be a string such as '30,60' or a "
+                                  "sequence of digit counts") from None
     if not digits:
         raise InvalidArgument("the precision ladder needs at least one mpmath tier, e.g. '30,60'")
     if any(b <= a for a, b in itertools.pairwise(digits)):

@@ -6,7 +6,7 @@ into a verdict.  Counts are given as an ``int``, a :class:`Bound` (:func:`at_lea
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from critlocus.core.errors import SpecError
@@ -18,6 +18,7 @@ from critlocus.core.verdict import (
     UNDECIDED,
     Outcome,
     TierResult,
+    Verdict,
     combine_outcomes,
     escalate,
 )
@@ -85,7 +86,17 @@ class Claim:
         raise NotImplementedError
 
     def check(self, instance: Instance, ladder: Sequence[Precision]) -> Outcome:
-        """Decide this claim on ``instance`` up the precision ladder."""
+        """Decide this claim on ``instance`` up the precision ladder.
+
+        An instance whose strategy could not build what the spec assumes says so in
+        ``info["inconclusive"]`` (e.g. no critical point of the requested kind was found): the
+        claim is then ``inconclusive`` with that reason, never judged on the wrong point.
+        The certified tier is skipped by claims that cannot be certified.
+        """
+        info = getattr(instance, "info", None)
+        unusable = info.get("inconclusive") if isinstance(info, Mapping) else None
+        if unusable:
+            return Outcome(Verdict.INCONCLUSIVE, self.describe(), [], f"instance not usable: {unusable}")
         ladder = [p for p in ladder if self.certifiable or not p.is_certified]
         return escalate(lambda p: self.tier(instance, p), ladder, check=self.describe())
 

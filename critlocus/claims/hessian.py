@@ -139,8 +139,10 @@ def positive_eigenvalues_equal(value: float | Callable[[Instance], float], *, te
                                ) -> Claim:
     """Every positive Hessian eigenvalue equals ``value`` (a number or ``instance -> number``),
     decided as ``|λ − value| = 0`` against τ = κ·N·u·S_H.  ``text`` names the value in reports."""
-    if not callable(value) and not isinstance(value, (int, float)):
-        raise SpecError(f"positive_eigenvalues_equal value={value!r} must be a number or a callable")
+    if not callable(value) and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                or not math.isfinite(value)):
+        raise SpecError(f"positive_eigenvalues_equal value={value!r} must be a finite number or a callable "
+                        "instance -> number")
     return _PositiveEigenvaluesEqual(value, text or (str(value) if not callable(value) else
                                                      (value.__doc__ or "f(instance)")))
 
