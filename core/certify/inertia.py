@@ -47,6 +47,7 @@ from ..errors import InvalidArgument
 from .congruence import (
     Basis,
     Congruence,
+    FixedMatrix,
     cluster_rotation,
     congruence,
     fixed_from_arb,
@@ -228,6 +229,7 @@ class _Assessment:
     delta: arb
     enclosures: list
     estimates: list
+    signed: list[int]
 
 
 def _assess(cong: Congruence) -> _Assessment:
@@ -261,12 +263,12 @@ def _assess(cong: Congruence) -> _Assessment:
     encl = [(lo_sorted[i] / (one + delta_a), hi_sorted[i] / (one - delta_a)) for i in range(len(P))]
     encl += [(lo_sorted[i] / (one - delta_a), hi_sorted[i] / (one + delta_a)) for i in range(m - len(Nn), m)]
     est = [cong.estimates[i] for i in P + Nn]
-    return _Assessment(len(P), len(Nn), U, zb, nz_lower, e, delta_a, encl, est)
+    return _Assessment(len(P), len(Nn), U, zb, nz_lower, e, delta_a, encl, est, P + Nn)
 
 
 def certify_inertia(H, *, scale: int = 1, kernel=None, refine: int = 1, zero_target: float | None = None,
-                    prec: int = 128, exact_limit: int = 120, mids: np.ndarray | None = None
-                    ) -> InertiaCertificate:
+                    prec: int = 128, exact_limit: int = 120, mids: np.ndarray | None = None,
+                    accurate_estimates: bool = False) -> InertiaCertificate:
     """Certify the inertia of the symmetric matrix enclosed by ``H`` (see the module docstring).
 
     ``H``: an ``arb_mat`` enclosure, an exact ``fmpq_mat``/``fmpz_mat``, or a float array
@@ -276,14 +278,17 @@ def certify_inertia(H, *, scale: int = 1, kernel=None, refine: int = 1, zero_tar
     uncertain eigenvalues' bound exceeds it (for high-precision decisions).  ``exact_limit``:
     largest size for the exact rank / characteristic-polynomial fallbacks.  ``mids``: the
     float64 values of H's midpoints when the caller has them (saves a pass over the entries).
+    ``accurate_estimates``: make the Rayleigh-quotient estimates of the signed eigenvalues
+    accurate to the working precision (one exact product H·X) even when float64 bounds sufficed.
     """
     if isinstance(scale, bool) or int(scale) < 1:
         raise InvalidArgument(f"scale must be a positive integer, got {scale!r}")
     with workprec(prec):
-        return _certify(H, int(scale), kernel, int(refine), zero_target, int(prec), int(exact_limit), mids)
+        return _certify(H, int(scale), kernel, int(refine), zero_target, int(prec), int(exact_limit), mids,
+                        bool(accurate_estimates))
 
 
-def _certify(H, scale, kernel, refine, zero_target, prec, exact_limit, mids) -> InertiaCertificate:
+def _certify(H, scale, kernel, refine, zero_target, prec, exact_limit, mids, accurate) -> InertiaCertificate:
     Ha, Hq = _as_arb_matrix(H, prec)
     n = Ha.nrows()
     if Ha.ncols() != n:
@@ -364,6 +369,8 @@ def _certify(H, scale, kernel, refine, zero_target, prec, exact_limit, mids) -> 
             n_pos, n_neg, n_zero, n_unc = p, q, len(zeros) + z, 0
             method += " + exact characteristic polynomial (Descartes)"
     details["eigenvector_refinements"] = steps
+    if accurate and basis is None and cong.signed:  # float-pass estimates: redo them exactly
+        cong.estimates = _rayleigh(fixed_from_arb(HR(), prec)[0], Basis.from_floats(X), cong.signed)
     zb = _up(cong.zero_bound / s) if n_unc else 0.0
     nzl = _down(cong.nonzero_lower / s) if cong.nonzero_lower is not None else None
     encl = [(_down(a / s), _up(b / s)) for a, b in cong.enclosures]
@@ -371,6 +378,20 @@ def _certify(H, scale, kernel, refine, zero_target, prec, exact_limit, mids) -> 
         n, n_pos, n_neg, n_zero, n_unc, zb, nzl, _up(cong.e / s), _up(cong.delta), method,
         refinements=steps, enclosures=encl, estimates=[float(v) / scale for v in cong.estimates],
         exact_eigenvalues=exact_eigs, details=details, estimate_balls=[v / s for v in cong.estimates])
+
+
+def _rayleigh(W: FixedMatrix, basis: Basis, idx: list[int]) -> list:
+    """Rayleigh quotients ``x_iᵀHx_i / x_iᵀx_i`` of the columns ``idx``, exact in integers."""
+    Z = basis.Z
+    m = Z.nrows()
+    Y = W.M * Z
+    ys, zs = Y.entries(), Z.entries()
+    out = []
+    for i in idx:
+        num = sum(int(zs[j * m + i]) * int(ys[j * m + i]) for j in range(m))
+        den = sum(int(zs[j * m + i]) ** 2 for j in range(m))
+        out.append(arb(num) * arb(2) ** (-W.s) / arb(den))
+    return out
 
 
 def _diagonal(HR: arb_mat, HRq, n: int, n_deflated: int, scale: int, details: dict) -> InertiaCertificate:

@@ -74,7 +74,7 @@ def ball_landscape(evaluation, prec: int) -> BallLandscape:
 
 
 def point_certificate(evaluation, *, prec: int = CERTIFIED_BITS, zero_target: float | None = None,
-                      refine: int = 1) -> PointCertificate:
+                      refine: int = 1, accurate_estimates: bool = False) -> PointCertificate:
     """Enclose Hess L at the evaluation's point and certify its inertia (memoised per prec)."""
     key = ("certificate", prec, zero_target)
     cache = evaluation._cache
@@ -84,7 +84,8 @@ def point_certificate(evaluation, *, prec: int = CERTIFIED_BITS, zero_target: fl
     problem, point = evaluation.problem, evaluation.point
     land = ball_landscape(evaluation, prec)
     cert = certify_inertia(land.hessian_scaled(), scale=land.scale, prec=prec, refine=refine,
-                           zero_target=zero_target, mids=land.hessian_mids())
+                           zero_target=zero_target, mids=land.hessian_mids(),
+                           accurate_estimates=accurate_estimates)
     exact = False
     if (not cert.complete and zero_target is None and problem.n_params <= EXACT_LIMIT
             and land.enclosure.is_exact and is_polynomial(problem.loss, problem.network.activation.name)):
@@ -196,7 +197,8 @@ def high_precision_inertia(evaluation, precision: Precision) -> SpectrumDecision
     tau = zero_threshold(precision, n, scale)
     if tau <= 0 or not math.isfinite(tau):
         return None
-    pc = point_certificate(evaluation, prec=precision.bits + 32, zero_target=tau, refine=2)
+    pc = point_certificate(evaluation, prec=precision.bits + 32, zero_target=tau, refine=2,
+                           accurate_estimates=True)
     c = pc.inertia
     if c.n_uncertain and c.zero_bound > tau:
         return None
