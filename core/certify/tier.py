@@ -23,6 +23,7 @@ import mpmath
 from flint import arb, fmpq
 
 from ..decisions import AMBIGUOUS, NONZERO, ZERO, ZeroDecision, zero_threshold
+from ..errors import InvalidArgument
 from ..precision import Precision
 from ..spectrum import SpectrumDecision
 from ..verdict import FALSE, TRUE, UNDECIDED, TierResult
@@ -152,11 +153,23 @@ def certified_gradient_decision(evaluation, precision: Precision) -> ZeroDecisio
                         "gradient norm (upper bound)", details)
 
 
-def high_precision_gradient(evaluation, precision: Precision) -> ZeroDecision:
+def _supported(evaluation, prec: int) -> BallLandscape | None:
+    """The Arb landscape, or ``None`` where ball arithmetic does not apply (an activation or
+    loss without a ball jet, ReLU at a kink): the mpmath path then decides."""
+    try:
+        return ball_landscape(evaluation, prec)
+    except InvalidArgument:
+        return None
+
+
+def high_precision_gradient(evaluation, precision: Precision) -> ZeroDecision | None:
     """The mpmath tier's gradient decision from the Arb enclosure at ``precision.bits + 32``
     bits: ``zero`` when the norm's upper bound is within τ (exact zeros give 0), ``nonzero``
-    when its lower bound clears the band, else ``ambiguous`` — the mpmath tier's rule."""
-    land = ball_landscape(evaluation, precision.bits + 32)
+    when its lower bound clears the band, else ``ambiguous`` — the mpmath tier's rule.
+    ``None`` where ball arithmetic does not apply."""
+    land = _supported(evaluation, precision.bits + 32)
+    if land is None:
+        return None
     n = evaluation.n_params + evaluation.problem.data.size
     scale = evaluation.gradient_scale()
     with workprec(land.prec):
@@ -195,7 +208,7 @@ def high_precision_inertia(evaluation, precision: Precision) -> SpectrumDecision
     n = evaluation.n_params
     scale = evaluation.hessian_scale()
     tau = zero_threshold(precision, n, scale)
-    if tau <= 0 or not math.isfinite(tau):
+    if tau <= 0 or not math.isfinite(tau) or _supported(evaluation, precision.bits + 32) is None:
         return None
     pc = point_certificate(evaluation, prec=precision.bits + 32, zero_target=tau, refine=2,
                            accurate_estimates=True)
