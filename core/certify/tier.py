@@ -76,8 +76,14 @@ def ball_landscape(evaluation, prec: int) -> BallLandscape:
 
 def point_certificate(evaluation, *, prec: int = CERTIFIED_BITS, zero_target: float | None = None,
                       refine: int = 1, accurate_estimates: bool = False) -> PointCertificate:
-    """Enclose Hess L at the evaluation's point and certify its inertia (memoised per prec)."""
-    key = ("certificate", prec, zero_target)
+    """Enclose Hess L at the evaluation's point and certify its inertia (memoised per prec).
+
+    Candidate kernel vectors attached to the evaluation (``evaluation.kernel_candidates``, an
+    ``N × r`` array of exactly representable numbers, e.g. from a spec's
+    ``info["kernel_candidates"]``) are verified and, where ``H K = 0`` holds exactly, certify
+    zero eigenvalues (:func:`.inertia.certify_inertia`)."""
+    kernel = getattr(evaluation, "kernel_candidates", None)
+    key = ("certificate", prec, zero_target, kernel is not None)
     cache = evaluation._cache
     if key in cache:
         return cache[key]
@@ -86,7 +92,7 @@ def point_certificate(evaluation, *, prec: int = CERTIFIED_BITS, zero_target: fl
     land = ball_landscape(evaluation, prec)
     cert = certify_inertia(land.hessian_scaled(), scale=land.scale, prec=prec, refine=refine,
                            zero_target=zero_target, mids=land.hessian_mids(),
-                           accurate_estimates=accurate_estimates)
+                           accurate_estimates=accurate_estimates, kernel=kernel)
     exact = False
     if (not cert.complete and zero_target is None and problem.n_params <= EXACT_LIMIT
             and land.enclosure.is_exact and is_polynomial(problem.loss, problem.network.activation.name)):
