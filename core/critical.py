@@ -59,6 +59,7 @@ __all__ = [
     "polish_critical_point",
     "random_starts",
     "rayleigh_quotient",
+    "zero_output_starts",
 ]
 
 METHODS = ("newton-mr", "minimize")
@@ -234,6 +235,24 @@ def embedding_starts(problem: Problem, count: int, *, seed: int = 0, max_tries: 
                       "split_outside_unit_interval": outside,
                       "split": split.tolist(), "narrow_gradient_norm": run.history[-1]})
     return np.array(starts).reshape(len(starts), arch.n_params), notes
+
+
+def zero_output_starts(problem: Problem, count: int, *, seed: int = 0) -> np.ndarray:
+    """Random hidden parameters with the output layer at ``W_ℓ = 0``, ``b_ℓ = ȳ`` (float64).
+
+    On ``{W_ℓ = 0, b_ℓ = ȳ}`` only ``∂L/∂W_ℓ = −2 Σ_j (y_j − ȳ) a_{ℓ−1}(x_j)ᵀ`` is nonzero; the
+    critical points near such starts have hidden features nearly orthogonal to the centred
+    targets and positive loss — saddles of wide networks off Cooper's star loci, which
+    random starts rarely reach.
+    """
+    arch = problem.architecture
+    X0 = random_starts(problem, count, seed=seed)
+    ell = arch.depth
+    for x in X0:
+        x[arch.layout.block(f"W_{ell}").slice] = 0.0
+        if f"b_{ell}" in arch.layout:
+            x[arch.layout.block(f"b_{ell}").slice] = problem.data.mean_target()
+    return X0
 
 
 @dataclass

@@ -161,6 +161,12 @@ class PointEvaluation:
             from .certify import certified_gradient_decision
 
             return self._memo(("gdec", precision.label), lambda: certified_gradient_decision(self, precision))
+        if not precision.is_float64:
+            from . import certify
+
+            if certify.available() and certify.fast_tier_enabled():
+                return self._memo(("gdec", precision.label),
+                                  lambda: certify.high_precision_gradient(self, precision))
 
         def compute():
             g = self.gradient(precision)

@@ -35,6 +35,7 @@ import numpy as np
 from .errors import InvalidArgument
 
 __all__ = [
+    "MAX_EXPANDED_DEGREE",
     "POLYNOMIAL_ACTIVATIONS",
     "Polynomial",
     "as_fraction",
@@ -554,6 +555,10 @@ POLYNOMIAL_ACTIVATIONS: dict[str, tuple[Fraction, ...]] = {
 }
 
 
+#: The largest total degree :func:`network_loss_polynomial` expands without truncation.
+MAX_EXPANDED_DEGREE = 16
+
+
 def network_loss_polynomial(problem, point: Sequence | None = None, *,
                             max_degree: int | None = None) -> Polynomial:
     """``h ↦ L(p + h)`` for a network :class:`~critlocus.core.network.Problem` whose activation
@@ -572,7 +577,7 @@ def network_loss_polynomial(problem, point: Sequence | None = None, *,
     loss = problem.loss
     if loss.name not in ("squared_error", "weighted_squared_error"):
         raise InvalidArgument(f"loss {loss.name!r}: exact network losses need the (weighted) L2 loss")
-    weights = [as_fraction(w) for w in loss.output_weights(arch.n_out)]
+    weights = [[as_fraction(w) for w in row] for row in loss.weight_matrix(problem.data.size, arch.n_out)]
     n = arch.n_params
     names = arch.layout.coordinate_names()
     base = [Fraction(0)] * n if point is None else [as_fraction(v) for v in point]
@@ -581,6 +586,13 @@ def network_loss_polynomial(problem, point: Sequence | None = None, *,
     hs = Polynomial.variables(n, names=names)
     theta = [h + b for h, b in zip(hs, base)]
     coeffs = POLYNOMIAL_ACTIVATIONS[act.name]
+    degree = 1  # of h_k in θ: deg h_1 = 1, deg h_{k+1} = 1 + deg(σ)·deg h_k
+    for _ in range(arch.depth - 1):
+        degree = 1 + (len(coeffs) - 1) * degree
+    if max_degree is None and 2 * degree > MAX_EXPANDED_DEGREE:
+        raise InvalidArgument(f"L has degree {2 * degree} in θ for {arch} with σ = {act.name}: expanding "
+                              f"it fully is too costly (limit {MAX_EXPANDED_DEGREE}); pass max_degree= "
+                              "for a jet")
     zero = Polynomial(n, names=names)
 
     def sigma(p: Polynomial) -> Polynomial:
@@ -593,7 +605,7 @@ def network_loss_polynomial(problem, point: Sequence | None = None, *,
 
     blocks = {b.name: b for b in arch.layout.blocks}
     total = zero
-    for x, y in zip(problem.data.X, problem.data.Y):
+    for x, y, w_row in zip(problem.data.X, problem.data.Y, weights):
         a = [zero + as_fraction(v) for v in x]
         for k in range(1, arch.depth + 1):
             W = blocks[f"W_{k}"]
@@ -608,6 +620,6 @@ def network_loss_polynomial(problem, point: Sequence | None = None, *,
             a = [sigma(v) for v in h] if k < arch.depth else h
         for o, (fo, yo) in enumerate(zip(a, y)):
             r = fo - as_fraction(yo)
-            total = total + r.multiply(r, max_degree=max_degree) * weights[o]
+            total = total + r.multiply(r, max_degree=max_degree) * w_row[o]
     return total
 

@@ -428,12 +428,12 @@ def taylor_outputs_f64(problem: Problem, theta: Sequence, direction: Sequence, o
 def _loss_along_line(problem: Problem, params: list, direction: list, order: int, be: _Backend
                      ) -> TaylorResult:
     outs, chain = _outputs_along_line(problem, params, direction, order, be)
-    weights = problem.loss.output_weights(problem.architecture.n_out)
+    weights = problem.loss.weight_matrix(problem.data.size, problem.architecture.n_out)
     terms = []
-    for row, y in zip(outs, problem.data.Y):
+    for row, y, w in zip(outs, problem.data.Y, weights):
         for o, f in enumerate(row):
             phi = _loss_series(problem.loss, f.shift_constant(be.num(-float(y[o]))))
-            terms.append(phi.scale(be.num(weights[o])) if weights[o] != 1 else phi)
+            terms.append(phi.scale(be.num(w[o])) if w[o] != 1 else phi)
     total = reduce(lambda s, t: s + t, terms)
     return TaylorResult(total.c, total.m, chain + len(terms))
 

@@ -6,39 +6,39 @@ Methods (one per function):
   SIAM J. Sci. Comput. 16, 1995) on the exact float64 gradient of :mod:`critlocus.core.float64`.
   A descent method from a random start converges to a saddle only on a null set; every limit a
   spec uses is certified afterwards (second-order conditions at high precision).
-- :func:`newton_polish` — Newton's method for ``∇L = 0`` in mpmath at the working precision on
-  the exact Hessian with its kernel (``n₀`` directions, e.g. the tangent space of the fibre of
-  μ_d through a minimum, which makes the Hessian singular) filled in by ``ZZᵀ``: a regularised
-  pseudo-inverse step.  Near a manifold of critical points of constant nullity (Morse–Bott)
-  this is Newton on the normal directions and converges quadratically (Ben-Israel, *A
-  Newton–Raphson method for the solution of systems of equations*, J. Math. Anal. Appl. 15,
-  1966; Nocedal & Wright §10.3 for the normal-space view).
 - :func:`multistart_minima` — :func:`descend` from seeded Gaussian starts; the distinct limits.
+- :func:`multistart_critical_points` — critical points of every index (Levenberg–Marquardt on
+  ``∇L = 0`` plus the minima).
+- :func:`balance` — the point of the fibre of μ_d with equal factor norms (conditioning).
 
-:class:`PolishedPoint` is a point recipe whose every tier is the solver's float64 root polished
-at that tier's precision, starting from the tier below — so a high-precision gradient of
-``1e-60`` is the gradient of a genuine critical point, not of its float64 rounding.
+Every limit a spec uses is then polished at each precision by
+:class:`critlocus.core.points.PolishedCriticalPoint` (Newton-MR, :mod:`critlocus.core.critical`),
+so a high-precision gradient of ``1e-60`` is the gradient of a genuine critical point, not of
+its float64 rounding.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-import mpmath
 import numpy as np
 from scipy.optimize import minimize
 
 from . import float64 as f64
 from .errors import InvalidArgument
-from .highprec import MPLandscape
 from .network import Problem
-from .points import Derived, PointRecipe
 
-__all__ = ["FoundMinimum", "PolishedPoint", "balance", "descend", "multistart_critical_points",
-           "multistart_minima", "newton_polish",
-           "problem_seed"]
+__all__ = [
+    "FoundMinimum",
+    "balance",
+    "descend",
+    "loss_and_gradient_function",
+    "multistart_critical_points",
+    "multistart_minima",
+    "problem_seed",
+    "snap_small",
+]
 
 
 def _phi_numpy(name: str, params: dict):
@@ -104,6 +104,16 @@ def balance(problem: Problem, theta: np.ndarray) -> np.ndarray:
     return out
 
 
+def snap_small(theta: np.ndarray, *, relative: float = 1e-12) -> np.ndarray:
+    """θ with the entries below ``relative·max(1, max|θ|)`` set to exactly 0 — a root-finder's
+    ``1e-22`` is usually an exact zero of the critical point (θ = 0, a vanishing block), and
+    polishing a point on a higher-order degenerate set converges only linearly.  The snapped
+    point is a candidate: its polish decides whether it is critical."""
+    theta = np.array(theta, dtype=np.float64)
+    theta[np.abs(theta) <= relative * max(1.0, float(np.abs(theta).max(initial=0.0)))] = 0.0
+    return theta
+
+
 def descend(problem: Problem, theta0: np.ndarray, *, max_iterations: int = 2000) -> np.ndarray:
     """A local minimum of L reached from ``theta0`` (float64 L-BFGS-B, :func:`loss_and_gradient_function`)."""
     theta0 = np.asarray(theta0, dtype=np.float64)
@@ -114,115 +124,6 @@ def descend(problem: Problem, theta0: np.ndarray, *, max_iterations: int = 2000)
     res = minimize(fun, theta0, jac=True, method="L-BFGS-B",
                    options={"maxiter": max_iterations, "gtol": 1e-14, "ftol": 1e-16})
     return np.asarray(res.x, dtype=np.float64)
-
-
-def _kernel_basis(H: mpmath.matrix, n_zero: int | None) -> np.ndarray:
-    """An (approximate, float64) orthonormal basis of the kernel of H: the eigenvectors of its
-    ``n_zero`` smallest ``|λ|`` (default: the split at the largest relative gap of ``|λ|``, if that
-    gap exceeds 10⁶; every |λ| is clamped below at ``u·||H||``)."""
-    Hf = np.array([[float(H[i, j]) for j in range(H.cols)] for i in range(H.rows)])
-    lam, vecs = np.linalg.eigh(0.5 * (Hf + Hf.T))
-    order = np.argsort(np.abs(lam))
-    if n_zero is None:
-        mags = np.maximum(np.abs(lam[order]), np.finfo(float).eps * max(np.abs(lam).max(), 1.0))
-        ratios = mags[1:] / mags[:-1]
-        k = int(np.argmax(ratios)) if len(ratios) else -1
-        n_zero = k + 1 if (k >= 0 and ratios[k] > 1e6) else 0
-    return vecs[:, order[:n_zero]]
-
-
-def newton_polish(problem: Problem, theta: Sequence, *, n_zero: int | None = None, max_steps: int = 12
-                  ) -> list:
-    """``θ`` polished at the current mpmath precision by Newton steps on ``∇L = 0`` that ignore the
-    kernel of the Hessian (see the module docstring): with Z an orthonormal basis of the kernel
-    (float64 eigenvectors, computed once), each step solves ``(H + ZZᵀ) Δ = −∇L`` exactly at the
-    working precision (LU), the pseudo-inverse step up to a component along Z of the order of
-    ``Zᵀ∇L`` — which vanishes on a manifold of critical points.  Stops when the gradient no longer
-    decreases or is at the rounding level ``||∇L|| ≤ 2^{8−prec}(1 + ||θ||)``."""
-    x = [mpmath.mpf(v) for v in theta]
-    tol = mpmath.ldexp(1, -mpmath.mp.prec + 8)
-    best, best_norm = x, None
-    Z = None
-    n = len(x)
-    for _ in range(max_steps):
-        land = MPLandscape(problem, x)
-        g = land.gradient()
-        norm = mpmath.sqrt(mpmath.fdot(g, g))
-        if best_norm is not None and norm >= best_norm:
-            break
-        best, best_norm = x, norm
-        if norm <= tol * (1 + mpmath.sqrt(mpmath.fdot(x, x))):
-            break
-        H = land.hessian()
-        if Z is None:
-            Z = _kernel_basis(H, n_zero)
-        A = H.copy()
-        for i in range(n):
-            for j in range(n):
-                A[i, j] += mpmath.mpf(float(Z[i] @ Z[j])) if Z.shape[1] else 0
-        try:
-            step = mpmath.lu_solve(A, mpmath.matrix([-v for v in g]))
-        except ZeroDivisionError:
-            break
-        x = [a + step[i] for i, a in enumerate(x)]
-    return best
-
-
-class PolishedPoint:
-    """A critical point found in float64 and polished at each precision (a point recipe).
-
-    ``theta`` is the float64 start (e.g. from :func:`descend`); ``n_zero`` the Hessian nullity
-    used by the pseudo-inverse (default: the largest gap).  The float64 tier is the start
-    polished in 53-bit arithmetic; each mpmath tier polishes the next-lower tier's point.
-    """
-
-    def __init__(self, problem: Problem, theta: np.ndarray, *, n_zero: int | None = None,
-                 description: str = "critical point found by descent, polished per precision"):
-        self.problem = problem
-        self.start = np.asarray(theta, dtype=np.float64).copy()
-        self.n_zero = n_zero
-        self.description = description
-        self._cache: dict[int, list] = {}
-
-    def flat(self) -> list:
-        prec = mpmath.mp.prec
-        if prec not in self._cache:
-            lower = [p for p in self._cache if p < prec]
-            start = self._cache[max(lower)] if lower else [mpmath.mpf(float(v)) for v in self.start]
-            self._cache[prec] = newton_polish(self.problem, start, n_zero=self.n_zero)
-        return self._cache[prec]
-
-    def float64(self) -> np.ndarray:
-        with mpmath.workdps(15):
-            return np.array([float(v) for v in self.flat()])
-
-    def recipe(self) -> PointRecipe:
-        arch = self.problem.architecture
-        rules = {}
-        for b in arch.layout.blocks:
-            rules[b.name] = _PolishedBlock(self, b.slice)
-        return PointRecipe(arch, rules)
-
-    def to_dict(self) -> dict:
-        return {"construction": "polished critical point", "start": self.start.tolist(),
-                "method": "L-BFGS-B descent (float64), pseudo-inverse Newton polish per precision",
-                "hessian_nullity_used": self.n_zero}
-
-
-class _PolishedBlock(Derived):
-    def __init__(self, point: PolishedPoint, where: slice):
-        def f64_fn(shape, data):
-            return point.float64()[where].reshape(shape)
-
-        def mp_fn(shape, data):
-            return list(point.flat()[where])
-
-        super().__init__(f64_fn, mp_fn, point.description)
-        object.__setattr__(self, "_point", point)
-
-    def to_dict(self) -> dict:
-        point = object.__getattribute__(self, "_point")
-        return {"rule": "derived", "description": point.description, "construction": point.to_dict()}
 
 
 @dataclass
@@ -305,7 +206,7 @@ def multistart_critical_points(problem: Problem, *, starts: int = 24, seed: int 
     candidates += [m.theta for m in multistart_minima(problem, starts=max(2, starts // 4), seed=seed + 1,
                                                       scale=scale)]
     for x in candidates:
-        theta = balance(problem, x)
+        theta = balance(problem, snap_small(x))
         loss, grad = fun(theta)
         if not np.all(np.isfinite(theta)) or np.linalg.norm(grad) > 1e-9 * (1 + abs(loss)):
             continue

@@ -163,11 +163,11 @@ def outputs_mp(problem: Problem, params: Sequence) -> list[list]:
 
 def loss_mp(problem: Problem, params: Sequence) -> mpmath.mpf:
     """L(p) by a forward pass only, at the current precision (no derivatives)."""
-    weights = [mpmath.mpf(w) for w in problem.loss.output_weights(problem.architecture.n_out)]
+    weights = problem.loss.weight_matrix(problem.data.size, problem.architecture.n_out)
     jet = problem.loss.mp_jet
     terms = []
-    for f, y in zip(outputs_mp(problem, params), problem.data.Y):
-        terms.extend(w * jet(fo - mpmath.mpf(float(yo)))[0] for w, fo, yo in zip(weights, f, y))
+    for f, y, row in zip(outputs_mp(problem, params), problem.data.Y, weights):
+        terms.extend(mpmath.mpf(w) * jet(fo - mpmath.mpf(float(yo)))[0] for w, fo, yo in zip(row, f, y))
     return mpmath.fsum(terms)
 
 

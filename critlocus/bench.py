@@ -117,6 +117,25 @@ def _time(fn: Callable[[], object], repeats: int) -> dict:
             "peak_mb": peak, "result": result}
 
 
+def _time_interleaved(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, dict]:
+    """Like :func:`_time` for several functions, run in rotating order within each repeat, so
+    that load on a shared machine affects each of them alike (ratios stay meaningful)."""
+    names = list(fns)
+    results = {k: fns[k]() for k in names}
+    times: dict[str, list[float]] = {k: [] for k in names}
+    peaks: dict[str, float | None] = dict.fromkeys(names)
+    for r in range(repeats):
+        for k in names[r % len(names):] + names[:r % len(names)]:
+            reset = _reset_peak()
+            start = time.perf_counter()
+            fns[k]()
+            times[k].append(time.perf_counter() - start)
+            mb = _peak_mb() if reset else None
+            peaks[k] = mb if peaks[k] is None or (mb is not None and mb > peaks[k]) else peaks[k]
+    return {k: {"median_s": statistics.median(times[k]), "runs": repeats, "min_s": min(times[k]),
+                "peak_mb": peaks[k], "result": results[k]} for k in names}
+
+
 def _tier(case: BenchCase, kind: str):
     from critlocus.core.evaluation import PointEvaluation
     from critlocus.core.precision import CERTIFIED, FLOAT64, mp_precision
@@ -213,10 +232,10 @@ def bench_case(case: BenchCase, *, repeats: int, mp_cap: float, mp_max_n: int, c
 
     row: dict = {"point": case.kind, "widths": list(case.widths), "N": case.n_params}
     func_h, autograd_h = _torch_baselines(case)
-    row["torch_func_hessian_eigvalsh"] = _time(func_h, repeats)
+    row.update(_time_interleaved({"torch_func_hessian_eigvalsh": func_h,
+                                  "float64_verdict": _tier(case, "float64")}, max(repeats, 5)))
     row["autograd_hessian_eigvalsh"] = _time(autograd_h, max(1, min(repeats, 3)) if case.n_params > 400
                                              else repeats)
-    row["float64_verdict"] = _time(_tier(case, "float64"), repeats)
     row["high_precision_verdict"] = _time(_tier(case, "high-precision"), repeats)
     if certified and certify.available():
         row["certified"] = _time(_tier(case, "certified"), repeats)

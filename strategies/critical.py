@@ -16,7 +16,7 @@ spec assumes.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import mpmath
 import numpy as np
@@ -29,6 +29,7 @@ from critlocus.core.critical import (
     embedding_starts,
     find_critical_points,
     rayleigh_quotient,
+    zero_output_starts,
 )
 from critlocus.core.data import Dataset
 from critlocus.core.decisions import NONZERO, decide_zero
@@ -43,9 +44,13 @@ from ._validation import check_integer
 from .architectures import activations as activation_strategy
 from .architectures import architectures as architecture_strategy
 
-__all__ = ["CRITICAL_KINDS", "critical_point_instances", "generic_dataset"]
+__all__ = ["CRITICAL_KINDS", "START_FAMILIES", "critical_point_instances", "generic_dataset"]
 
 CRITICAL_KINDS = ("any", "saddle", "local_min", "not_global_min")
+START_FAMILIES = ("random", "embedding", "zero-output")
+DEFAULT_FAMILIES = {"any": ("random",), "local_min": ("random",),
+                    "saddle": ("random", "embedding", "zero-output"),
+                    "not_global_min": ("random", "embedding", "zero-output")}
 
 
 def critical_point_instances(
@@ -54,7 +59,8 @@ def critical_point_instances(
         datasets: Callable[[Architecture], st.SearchStrategy[Dataset]] | None = None,
         loss: Loss | None = None, kind: str = "any", starts: int = 8, max_iterations: int = 40,
         polish_digits: int = 60, global_min_loss: float | None = None,
-        min_data: int | None = None, max_data: int = 4) -> st.SearchStrategy[Instance]:
+        min_data: int | None = None, max_data: int = 4,
+        start_families: Sequence[str] | None = None) -> st.SearchStrategy[Instance]:
     """Instances ``(network, loss, data, p)`` with ``p`` a critical point found by search.
 
     - ``architectures``: a strategy (default: one hidden layer — or two — of width ≤ 8, up to 3
@@ -73,8 +79,17 @@ def critical_point_instances(
       inertia n₋ = 0 with nothing ambiguous — the second-order necessary condition);
       ``"not_global_min"`` (loss decided above the global minimum: ``global_min_loss`` when
       given, e.g. 0 for interpolating networks, else the least loss the same search found).
-    - ``starts``: multistart runs per draw; ``max_iterations``: Newton-MR iterations per run;
-      ``polish_digits``: the precision at which the polish must decide ``∇L = 0``.
+    - ``starts``: multistart runs per draw, shared among ``start_families``: ``"random"``
+      (:func:`~critlocus.core.critical.random_starts`), ``"embedding"`` (minima of narrower
+      networks embedded by neuron duplication, :func:`~critlocus.core.critical.embedding_starts`)
+      and ``"zero-output"`` (``W_ℓ = 0, b_ℓ = ȳ`` with random hidden weights: the search then
+      tends to critical points with ``W_ℓ = 0`` and hidden features orthogonal to the centred
+      targets, :func:`~critlocus.core.critical.zero_output_starts`); candidates of earlier
+      families are preferred.  Default: random only for ``"any"`` and ``"local_min"``, all three
+      (random first) for saddles and non-global points.  ``info["critical_point"]["start_family"]``
+      says which one a point came from, so a spec can tell generic points from structured ones.
+    - ``max_iterations``: Newton-MR iterations per run; ``polish_digits``: the precision at
+      which the polish must decide ``∇L = 0``.
 
     ``info`` records how the point was found: ``critical_point`` (seed, start index, solver,
     iterations, float64 gradient norm, polished residual and its threshold, loss, float64
@@ -94,6 +109,16 @@ def critical_point_instances(
         min_data = 2 if kind in ("saddle", "not_global_min") else 1
     check_integer("min_data", min_data, minimum=1)
     check_integer("max_data", max_data, minimum=min_data)
+    if start_families is None:
+        families = None
+    else:
+        if isinstance(start_families, str):
+            start_families = (start_families,)
+        families = tuple(start_families)
+        bad = [f for f in families if f not in START_FAMILIES]
+        if not families or bad or len(set(families)) != len(families):
+            raise InvalidArgument(f"start_families={start_families!r} must be distinct names from "
+                                  f"{START_FAMILIES}")
     if global_min_loss is not None and (isinstance(global_min_loss, bool) or not isinstance(
             global_min_loss, (int, float)) or not math.isfinite(global_min_loss) or global_min_loss < 0):
         raise InvalidArgument(f"global_min_loss={global_min_loss!r} must be a finite number ≥ 0 or None")
@@ -132,7 +157,7 @@ def critical_point_instances(
         seed = draw(st.integers(0, 2**32 - 1))
         problem = Problem(Network(arch, act), loss, data)
         return _search_instance(problem, kind=kind, starts=starts, seed=seed, max_iterations=max_iterations,
-                                precision=precision, global_min_loss=global_min_loss)
+                                precision=precision, global_min_loss=global_min_loss, families=families)
 
     return build()
 
@@ -159,37 +184,41 @@ def generic_dataset(architecture: Architecture, size: int, seed: int, *, bound: 
 
 
 def _search_instance(problem: Problem, *, kind: str, starts: int, seed: int, max_iterations: int,
-                     precision, global_min_loss: float | None) -> Instance:
-    """Run the search on one problem and wrap the first usable candidate as an instance."""
+                     precision, global_min_loss: float | None,
+                     families: tuple[str, ...] | None = None) -> Instance:
+    """Run the search on one problem and wrap the first usable candidate as an instance
+    (candidates of earlier families first, then by float64 gradient norm)."""
+    families = DEFAULT_FAMILIES[kind] if families is None else families
     runs: list[tuple[str, CriticalCandidate]] = []
-    # start families per kind: random starts for Newton-MR (any critical point) or for L-BFGS
-    # (minima); for saddles and non-global points also embeddings of narrower networks' minima
-    # (their positive-loss saddles are rarely reached from random starts in wide networks)
-    plans = {"any": [("newton-mr", "random", starts)],
-             "local_min": [("minimize", "random", starts)],
-             "saddle": [("newton-mr", "embedding", (starts + 1) // 2), ("newton-mr", "random", starts // 2)],
-             "not_global_min": [("newton-mr", "embedding", (starts + 1) // 2),
-                                ("minimize", "random", starts // 2)]}[kind]
-    for method, family, count in plans:
+    k = len(families)
+    shares = [starts // k + (1 if i < starts % k else 0) for i in range(k)]
+    for family, count in zip(families, shares):
         if count < 1:
             continue
+        # minima come from L-BFGS; every other critical point from Newton-MR
+        method = "minimize" if kind == "local_min" or (kind == "not_global_min" and family == "random") \
+            else "newton-mr"
         notes: list[dict] = []
+        X0: int | np.ndarray = count
         if family == "embedding":
             X0, notes = embedding_starts(problem, count, seed=seed)
-            if not len(X0):
-                X0 = count
-        else:
-            X0 = count
+        elif family == "zero-output":
+            X0 = zero_output_starts(problem, count, seed=seed)
+        if not isinstance(X0, int) and not len(X0):
+            continue  # e.g. no hidden layer wide enough to embed into
+        # falling back to minimisation from gradient-flat regions helps "any", not saddles
         for c in find_critical_points(problem, starts=X0, seed=seed, method=method,
-                                      max_iterations=max_iterations, keep_unconverged=True):
-            c.start_family = notes[c.start_index] if notes and c.start_index < len(notes) else \
-                {"family": "random"}
-            runs.append((method, c))
-    usable = [c for _, c in runs if c.gradient.status != NONZERO]
+                                      max_iterations=max_iterations, keep_unconverged=True,
+                                      fallback=kind != "saddle"):
+            c.start_family = notes[c.start_index] if notes else {"family": family}
+            runs.append((family, c))
+    rank = {f: i for i, f in enumerate(families)}
+    usable = [c for _, c in sorted(runs, key=lambda fc: (rank[fc[0]], fc[1].gradient.value))
+              if c.gradient.status != NONZERO]
     best_loss = min((c.loss for c in usable), default=math.inf)
     reference = global_min_loss if global_min_loss is not None else best_loss
     rejected: dict[str, int] = {}
-    for cand in sorted(usable, key=lambda c: c.gradient.value):
+    for cand in usable:
         why = _kind_mismatch(problem, cand, kind, reference)
         if why:
             rejected[why] = rejected.get(why, 0) + 1

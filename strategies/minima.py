@@ -203,7 +203,8 @@ def _hidden_blocks(arch: Architecture) -> list:
 def global_minimum_instances(*, min_data: int = 1, max_data: int = 5, min_depth: int = 2,
                              max_depth: int = 3, max_inputs: int = 3, min_outputs: int = 1,
                              max_outputs: int = 2, wide: str = "last", min_excess: int = 0,
-                             max_width: int | None = None, input_bits: int = 4,
+                             max_width: int | None = None, max_params: int | None = None,
+                             input_bits: int = 4,
                              activations: st.SearchStrategy[Activation] | None = None,
                              output_bias: bool = True, loss: Loss | None = None
                              ) -> st.SearchStrategy[Instance]:
@@ -229,7 +230,7 @@ def global_minimum_instances(*, min_data: int = 1, max_data: int = 5, min_depth:
     regime_architectures(n_data=max_data, regime="very_wide", wide=wide, min_depth=min_depth,
                          max_depth=max_depth, max_inputs=max_inputs, min_outputs=min_outputs,
                          max_outputs=max_outputs, min_excess=min_excess, max_width=max_width,
-                         output_bias=output_bias)  # validates the arguments up front
+                         output_bias=output_bias, max_params=max_params)  # validates up front
 
     @st.composite
     def build(draw):
@@ -238,7 +239,7 @@ def global_minimum_instances(*, min_data: int = 1, max_data: int = 5, min_depth:
                                          max_depth=max_depth, max_inputs=max_inputs,
                                          min_outputs=min_outputs, max_outputs=max_outputs,
                                          min_excess=min_excess, max_width=max_width,
-                                         output_bias=output_bias))
+                                         output_bias=output_bias, max_params=max_params))
         data = draw(datasets(n_in=arch.n_in, n_out=arch.n_out, min_size=d, max_size=d, bits=input_bits))
         problem = Problem(Network(arch, draw(acts)), loss, data)
         hidden = {b.name: draw(generic_arrays(b.shape)) for b in _hidden_blocks(arch)}

@@ -64,7 +64,7 @@ def test_check_command_reports_an_explicit_counterexample(tmp_path):
                                                        "isolated non-global local minimum"))
     '''))
     out = tmp_path / "out.json"
-    proc = subprocess.run([sys.executable, "-m", "critlocus.cli", "check", str(spec_file), "--examples", "30",
+    proc = subprocess.run([sys.executable, "-m", "critlocus.cli", "check", str(spec_file), "--examples", "15",
                            "--json", str(out), "--reports-dir", str(tmp_path), "--jobs", "1", "--quiet"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1, proc.stderr

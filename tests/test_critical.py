@@ -198,6 +198,7 @@ def test_float64_candidates_carry_their_evidence():
     ({"loss": "l2"}, "loss"),
     ({"min_data": 3, "max_data": 2}, "max_data"),
     ({"datasets": 5}, "datasets"),
+    ({"start_families": ("random", "grid")}, "start_families"),
 ])
 def test_bad_arguments_name_the_argument(kwargs, name):
     with pytest.raises(InvalidArgument, match=name):

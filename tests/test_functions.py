@@ -35,7 +35,7 @@ def _torch_value(poly: Polynomial, t: torch.Tensor) -> torch.Tensor:
     return total
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(strategies.planted_critical_points(max_vars=3, max_order=3),
        st.lists(st.floats(-1.5, 1.5), min_size=3, max_size=3))
 def test_exact_gradient_and_hessian_agree_with_torch_autograd(inst, raw):
@@ -118,16 +118,26 @@ def test_certificates():
     assert isolation_radius(x**3 + y**3, (0, 0)) is None  # degenerate: no certificate
 
 
-@settings(max_examples=4, deadline=None)
-@given(strategies.network_jets(kind="core", max_width=2))
-def test_network_loss_polynomial_matches_the_float64_evaluator(inst):
-    net_inst = inst.source
-    poly = network_loss_polynomial(net_inst.problem)  # L(θ) exactly, expanded at 0
-    theta = np.array([(-1) ** i * (i % 5) / 8 for i in range(net_inst.n_params)])
-    exact = float(poly(tuple(theta)))
-    assert exact == pytest.approx(f64.loss_f64(net_inst.problem, theta), rel=1e-12, abs=1e-12)
+@pytest.mark.parametrize(("activation", "widths"), [("identity", (2, 2, 1, 1)), ("cubic", (2, 2, 1))])
+def test_network_loss_polynomial_matches_the_float64_evaluator(activation, widths):
+    from critlocus.core.architecture import Architecture
+    from critlocus.core.data import Dataset
+    from critlocus.core.losses import squared_error
+    from critlocus.core.network import Network, Problem
+
+    arch = Architecture(widths)
+    data = Dataset(np.array([[0.5, -1.0], [1.25, 0.75], [-0.5, 0.25]]), np.array([[1.0], [-0.5], [0.25]]))
+    problem = Problem(Network(arch, activation), squared_error(), data)
+    poly = network_loss_polynomial(problem)  # L(θ) exactly, expanded at 0
+    theta = np.array([(-1) ** i * (i % 5) / 8 for i in range(arch.n_params)])
+    assert float(poly(tuple(theta))) == pytest.approx(f64.loss_f64(problem, theta), rel=1e-12, abs=1e-12)
     g = np.array([float(v) for v in poly.gradient_at(tuple(theta))])
-    assert np.allclose(g, f64.gradient_f64(net_inst.problem, theta), atol=1e-10)
+    assert np.allclose(g, f64.gradient_f64(problem, theta), atol=1e-10)
+    jet = network_loss_polynomial(problem, theta, max_degree=2)  # h ↦ L(θ + h) to second order
+    assert float(jet((0,) * arch.n_params)) == pytest.approx(f64.loss_f64(problem, theta), rel=1e-12)
+    deep = Problem(Network(Architecture((1, 1, 1, 1)), "cubic"), squared_error(), Dataset([[1.0]], [[1.0]]))
+    with pytest.raises(InvalidArgument, match="max_degree"):
+        network_loss_polynomial(deep)
 
 
 def test_function_instance_evaluation_is_exact_above_float64():

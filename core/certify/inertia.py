@@ -8,7 +8,8 @@ inequalities):
    midpoint 0 and radius 0) proves ``e_i ∈ ker H``: those coordinates are certified zero
    eigenvalues and are removed (``H = P diag(0, H_R) Pᵀ``).
 2. **Congruence.** For the rest, float64 eigenvectors ``X`` of the midpoint matrix give
-   ``S = Xᵀ H X`` and ``G = XᵀX``, enclosed in Arb.  With ``δ ≥ ||G − I||₂ < 1``, ``X`` is
+   ``S = Xᵀ H X`` and ``G = XᵀX``, computed exactly in fixed-point integers with the rounding
+   of H bounded (:mod:`.congruence`).  With ``δ ≥ ||G − I||₂ < 1``, ``X`` is
    nonsingular, so ``S`` has the inertia of ``H`` (Sylvester), and by Ostrowski's theorem
    ``λ_i(H) = λ_i(S)/θ_i`` with ``θ_i ∈ [1 − δ, 1 + δ]``.
 3. **Weyl.** ``S = diag(S) + B`` with ``||B||₂ ≤ e`` (Frobenius norm of the off-diagonal part
@@ -43,6 +44,16 @@ import numpy as np
 from flint import arb, arb_mat, fmpq, fmpq_mat, fmpz_mat
 
 from ..errors import InvalidArgument
+from .congruence import (
+    Basis,
+    Congruence,
+    cluster_rotation,
+    congruence,
+    fixed_from_arb,
+    fixed_from_floats,
+    frobenius_upper,
+    ogita_aishima,
+)
 from .context import workprec
 from .point import arb_to_fmpq, fmpq_to_float
 
@@ -120,22 +131,6 @@ def _down(x: arb) -> float:
     return math.nextafter(v, -math.inf) if math.isfinite(v) else v
 
 
-def _frobenius_upper(a: np.ndarray) -> float:
-    """An upper bound of ``||A||_F`` for the exact values behind the float array ``a``
-    (entries rounded to nearest from exact midpoints)."""
-    a = np.abs(np.asarray(a, dtype=np.float64))
-    if a.size == 0:
-        return 0.0
-    mx = float(a.max())
-    if mx == 0.0:
-        return 0.0
-    if not math.isfinite(mx):
-        return math.inf
-    y = a / mx
-    total = float(np.sum(y * y)) + a.size * 1e-300
-    return mx * math.sqrt(total) * _SAFE
-
-
 def _radius_norm(M: arb_mat) -> float:
     """Upper bound of ``||R||₂`` for the radius matrix R of ``M`` (√(||R||₁ ||R||_∞))."""
     n, m = M.nrows(), M.ncols()
@@ -147,13 +142,6 @@ def _radius_norm(M: arb_mat) -> float:
     r_inf = max(_up(abs(x)) for x in rows.entries())
     r_one = max(_up(abs(x)) for x in cols.entries())
     return math.sqrt(r_inf * r_one) * _SAFE
-
-
-def _identity(m: int) -> arb_mat:
-    Id = arb_mat(m, m)
-    for i in range(m):
-        Id[i, i] = 1
-    return Id
 
 
 def _floats(M) -> np.ndarray:
@@ -229,73 +217,8 @@ def _submatrix(H, idx: list[int]):
     return type(H)(m, m, [ents[i * n + j] for i in idx for j in idx])
 
 
-def _cluster_delta(c: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, float]:
-    """Ritz values ``λ̃_i = s_ii/(1 − r_ii)`` and Ogita–Aishima's cluster threshold
-    ``δ = 2(||S − diag λ̃|| + ||H||·||R||)`` (``R = I − XᵀX``)."""
-    m = c.shape[0]
-    lam = np.diag(c) / (1.0 - np.diag(r))
-    norm_h = float(np.max(np.abs(lam))) if m else 0.0
-    delta = 2.0 * (np.linalg.norm(c - np.diag(lam)) + norm_h * np.linalg.norm(r))
-    return lam, delta
-
-
-def _clusters(c: np.ndarray, r: np.ndarray) -> list[list[int]]:
-    """Groups (two or more members) of Ritz values closer than the cluster threshold."""
-    lam, delta = _cluster_delta(c, r)
-    order = np.argsort(lam)
-    groups, current = [], [int(order[0])] if len(order) else []
-    for a, b in itertools.pairwise(order):
-        if lam[b] - lam[a] <= delta:
-            current.append(int(b))
-        else:
-            groups.append(current)
-            current = [int(b)]
-    if current:
-        groups.append(current)
-    return [grp for grp in groups if len(grp) > 1]
-
-
-def _cluster_rotation(c: np.ndarray, r: np.ndarray) -> np.ndarray | None:
-    """A block-diagonal orthogonal B diagonalising the blocks of S of clusters whose internal
-    coupling dominates their coupling to the rest (there, float64 eigenvectors mixed distinct
-    eigenvalues), or ``None``.  The float64 eigenvectors of a small block are accurate relative
-    to the block's own size.  Ogita & Aishima, *Iterative refinement for symmetric eigenvalue
-    decomposition II: clustered eigenvalues*, JJIAM 36 (2019)."""
-    groups = _clusters(c, r)
-    if not groups:
-        return None
-    inside = np.zeros(c.shape, dtype=bool)
-    for grp in groups:
-        inside[np.ix_(grp, grp)] = True
-    np.fill_diagonal(inside, True)
-    coupling = float(np.linalg.norm(c[~inside]))
-    B = None
-    for grp in groups:
-        idx = np.ix_(grp, grp)
-        block = 0.5 * (c[idx] + c[idx].T)
-        if np.linalg.norm(block - np.diag(np.diag(block))) <= 10.0 * coupling:
-            continue
-        _, V = np.linalg.eigh(block)
-        B = np.eye(c.shape[0]) if B is None else B
-        B[idx] = V
-    return B
-
-
-def _ogita_aishima(c: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """The Ogita–Aishima correction ``E`` (float64) from ``S = XᵀHX`` and ``R = I − XᵀX``:
-    ``X' = X(I + E)``; within a cluster (gap below the error level) ``E_ij = R_ij/2``."""
-    lam, delta = _cluster_delta(c, r)
-    diff = lam[None, :] - lam[:, None]  # λ_j − λ_i
-    with np.errstate(divide="ignore", invalid="ignore"):
-        E = (c + lam[None, :] * r) / diff
-    cluster = np.abs(diff) <= delta
-    E[cluster] = r[cluster] / 2.0
-    np.fill_diagonal(E, np.diag(r) / 2.0)
-    return E
-
-
 @dataclass
-class _Congruence:
+class _Assessment:
     pos: int
     neg: int
     uncertain: list[int]
@@ -305,35 +228,23 @@ class _Congruence:
     delta: arb
     enclosures: list
     estimates: list
-    c: np.ndarray
-    r: np.ndarray
 
 
-def _congruence(HRmid: arb_mat, rad_h: float, Xa: arb_mat) -> _Congruence:
-    """Steps 2–3 of the module docstring for the (exact, point) eigenvector matrix ``Xa``."""
-    m = HRmid.nrows()
-    M = HRmid * Xa
-    rad_m = _radius_norm(M)
-    Mm = M.mid()
-    XaT = Xa.transpose()
-    C = XaT * Mm
-    Rm = _identity(m) - XaT * Xa  # R = I − XᵀX in Arb: its tiny diagonal survives conversion
-    c, r = _floats(C), _floats(Rm)
-    rad_c, rad_r = _radius_norm(C), _radius_norm(Rm)
-    delta = _frobenius_upper(r) + rad_r
+def _assess(cong: Congruence) -> _Assessment:
+    """Step 3 of the module docstring: Weyl + order statistics + Ostrowski."""
+    c = cong.c
+    m = c.shape[0]
     off = c.copy()
     np.fill_diagonal(off, 0.0)
-    xnorm = math.sqrt(1.0 + delta)
-    eta = (xnorm * rad_m + (1.0 + delta) * rad_h) * _SAFE
-    e = arb(_frobenius_upper(off) + rad_c + eta)
-    diag = [C[i, i] for i in range(m)]
+    e = arb(frobenius_upper(off) + cong.perturbation)
+    diag = cong.diag
     lo = [d - e for d in diag]
     hi = [d + e for d in diag]
     P = [i for i in range(m) if lo[i] > 0]
     Nn = [i for i in range(m) if hi[i] < 0]
     in_p, in_n = set(P), set(Nn)
     U = [i for i in range(m) if i not in in_p and i not in in_n]
-    delta_a = arb(delta)
+    delta_a = arb(cong.delta)
     one = arb(1)
     # Every uncertain eigenvalue of S lies in [min_{i∉N} lo_i, max_{i∉P} hi_i] (order statistics).
     if U:
@@ -345,15 +256,12 @@ def _congruence(HRmid: arb_mat, rad_h: float, Xa: arb_mat) -> _Congruence:
     lows = [lo[i] for i in P] + [-hi[i] for i in Nn]
     nz_lower = (min(lows, key=_down) / (one + delta_a)) if lows else None
     # Rigorous intervals of the signed eigenvalues: i-th largest within e of the i-th largest diagonal.
-    lo_sorted = sorted((lo[i] for i in range(m)), key=_down, reverse=True)
-    hi_sorted = sorted((hi[i] for i in range(m)), key=_up, reverse=True)
-    encl = []
-    for i in range(len(P)):
-        encl.append((lo_sorted[i] / (one + delta_a), hi_sorted[i] / (one - delta_a)))
-    for i in range(m - len(Nn), m):
-        encl.append((lo_sorted[i] / (one - delta_a), hi_sorted[i] / (one + delta_a)))
-    est = [C[i, i] / (1 - Rm[i, i]) for i in P + Nn]
-    return _Congruence(len(P), len(Nn), U, zb, nz_lower, e, delta_a, encl, est, c, r)
+    lo_sorted = sorted(lo, key=_down, reverse=True)
+    hi_sorted = sorted(hi, key=_up, reverse=True)
+    encl = [(lo_sorted[i] / (one + delta_a), hi_sorted[i] / (one - delta_a)) for i in range(len(P))]
+    encl += [(lo_sorted[i] / (one - delta_a), hi_sorted[i] / (one + delta_a)) for i in range(m - len(Nn), m)]
+    est = [cong.estimates[i] for i in P + Nn]
+    return _Assessment(len(P), len(Nn), U, zb, nz_lower, e, delta_a, encl, est)
 
 
 def certify_inertia(H, *, scale: int = 1, kernel=None, refine: int = 1, zero_target: float | None = None,
@@ -402,26 +310,34 @@ def _certify(H, scale, kernel, refine, zero_target, prec, exact_limit) -> Inerti
 
     sym = 0.5 * (mR + mR.T)
     _, X = np.linalg.eigh(sym)
-    HRmid = HR.mid()
-    Xa = arb_mat(X.tolist())
+    # First pass in 53-bit fixed point (FLINT's fast integer products): H's float midpoints,
+    # off by at most 2^-53 of the largest entry plus the grid rounding.
+    H53, grid = fixed_from_floats(mR)
+    err53 = grid + math.ldexp(float(np.max(np.abs(mR))), -53) * _SAFE
+    basis = Basis.from_floats(X)
+    last = congruence(H53, err53, rad_h, basis, bits=53)
+    cong = _assess(last)
     steps = 0
-    cong = _congruence(HRmid, rad_h, Xa)
+    high = None
     # Refine while an uncertain eigenvalue stands above float64 noise (probably nonzero, and
     # masked by the error of float64 eigenvectors), or the caller needs a smaller bound.
     noise = 64.0 * m * 2.0**-53 * float(np.linalg.norm(sym))
     while steps < refine and cong.uncertain:
-        above_noise = any(abs(cong.c[i, i]) > noise for i in cong.uncertain)
+        above_noise = any(abs(last.c[i, i]) > noise for i in cong.uncertain)
         wants = zero_target is not None and _up(cong.zero_bound / s) > zero_target
         if not (above_noise and len(cong.uncertain) > n_kernel) and not wants:
             break
-        B = _cluster_rotation(cong.c, cong.r)
+        if high is None:  # the working precision from here on: S and R accurate to it
+            high = fixed_from_arb(HR, prec)
+            last = congruence(high[0], high[1], rad_h, basis, bits=prec)
+        B = cluster_rotation(last.c, last.r)
         if B is not None:  # separate mixed clusters first, then refine on accurate S and R
-            Xa = (Xa * arb_mat(B.tolist())).mid()
-            cong = _congruence(HRmid, rad_h, Xa)
-        E = _ogita_aishima(cong.c, cong.r)
-        Xa = (Xa + Xa * arb_mat(E.tolist())).mid()  # X(I + E), formed exactly in Arb
+            basis = basis.times(B, identity=False, bits=prec)
+            last = congruence(high[0], high[1], rad_h, basis, bits=prec)
+        basis = basis.times(ogita_aishima(last.c, last.r), identity=True, bits=prec)
         steps += 1
-        cong = _congruence(HRmid, rad_h, Xa)
+        last = congruence(high[0], high[1], rad_h, basis, bits=prec)
+        cong = _assess(last)
     n_pos, n_neg, n_unc = cong.pos, cong.neg, len(cong.uncertain)
     n_zero = len(zeros)
     method = "exact deflation + " if zeros else ""

@@ -120,7 +120,8 @@ class BallLandscape:
         to = float_to_fmpq if self.exact else (lambda v: arb(float(v)))
         self.X = [[to(v) for v in row] for row in data.X]
         self.Y_exact = [[float_to_fmpq(v) for v in row] for row in data.Y]
-        self.weights_exact = [float_to_fmpq(w) for w in self.problem.loss.output_weights(self.widths[-1])]
+        self.weights_exact = [[float_to_fmpq(w) for w in row]  # w_{j,o}: per output or per (point, output)
+                              for row in self.problem.loss.weight_matrix(data.size, self.widths[-1])]
         self.D = data.size
 
     def _matrix(self, rows):
@@ -165,9 +166,9 @@ class BallLandscape:
                  for j in range(self.D)] if self.exact else exact_r
             jet = exact_loss_jet(self.problem.loss)
             jets = [[jet(v) for v in row] for row in r]
-            loss = sum((w_ex[o] * jets[j][o][0] for j in range(self.D) for o in range(n_out)), fmpq(0))
-            g = [[w_ex[o] * jets[j][o][1] for o in range(n_out)] for j in range(self.D)]
-            lam = [[w_ex[o] * jets[j][o][2] for o in range(n_out)] for j in range(self.D)]
+            loss = sum((w_ex[j][o] * jets[j][o][0] for j in range(self.D) for o in range(n_out)), fmpq(0))
+            g = [[w_ex[j][o] * jets[j][o][1] for o in range(n_out)] for j in range(self.D)]
+            lam = [[w_ex[j][o] * jets[j][o][2] for o in range(n_out)] for j in range(self.D)]
             self.loss_exact = loss
             scale = 1 if self.exact else common_odd_denominator([v for row in g for v in row])
             if self.exact:
@@ -187,16 +188,16 @@ class BallLandscape:
         # General case: residual balls, scale 1.
         self.scale = 1
         self.loss_exact = None
-        w = [arb(x) for x in w_ex]
+        w = [[arb(x) for x in row] for row in w_ex]
         Y = [[arb(v) for v in row] for row in self.Y_exact]
         jets = [[self._loss_jet(self.outputs[j][o] - Y[j][o]) for o in range(n_out)] for j in range(self.D)]
         total = arb(0)
         for j in range(self.D):
             for o in range(n_out):
-                total += w[o] * jets[j][o][0]
+                total += w[j][o] * jets[j][o][0]
         self.loss_value = total
-        self.G = {ell: [[w[o] * jets[j][o][1] for o in range(n_out)] for j in range(self.D)]}
-        self.lam = [[w[o] * jets[j][o][2] for o in range(n_out)] for j in range(self.D)]
+        self.G = {ell: [[w[j][o] * jets[j][o][1] for o in range(n_out)] for j in range(self.D)]}
+        self.lam = [[w[j][o] * jets[j][o][2] for o in range(n_out)] for j in range(self.D)]
 
     def _exact_residuals(self, z_out):
         """``f(x_j) − y_j`` as exact rationals when the outputs are exact, else ``None``."""

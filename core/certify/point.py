@@ -114,7 +114,13 @@ def _block(rule, shape, data: Dataset, prec: int, name: str):
 
 
 def enclose_point(recipe: PointRecipe, data: Dataset, prec: int) -> PointEnclosure:
-    """Rebuild ``recipe`` on ``data`` as balls at ``prec`` bits (exact where possible)."""
+    """Rebuild ``recipe`` on ``data`` as balls at ``prec`` bits (exact where possible).
+
+    A recipe that rebuilds the point as a whole (it overrides ``realize_mp``, e.g. a polished
+    critical point, whose block rules only record the float64 *start*) is enclosed from its own
+    high-precision value, like a ``Derived`` block without hooks — never from its rules."""
+    if type(recipe).realize_mp is not PointRecipe.realize_mp:
+        return _enclose_whole(recipe, data, prec)
     balls: list = []
     exact: list = []
     rules: dict[str, str] = {}
@@ -128,6 +134,21 @@ def enclose_point(recipe: PointRecipe, data: Dataset, prec: int) -> PointEnclosu
             if note:
                 assumptions.append(note)
     return PointEnclosure(balls, exact, rules, assumptions)
+
+
+def _enclose_whole(recipe: PointRecipe, data: Dataset, prec: int) -> PointEnclosure:
+    with mpmath.workprec(prec + 64):
+        vals = list(recipe.realize_mp(data))
+    balls = []
+    with workprec(prec + 64):
+        for v in vals:
+            mid = arb(v)
+            balls.append(arb(mid.mid(), abs(mid.mid()) * arb(2) ** (-prec) + mid.rad()))
+    name = type(recipe).__name__
+    note = (f"{name}: enclosed from its mpmath value at {prec + 64} bits with relative radius 2^-{prec} "
+            "(assumes the construction is accurate to its working precision)")
+    rules = {b: f"{name} (high-precision value, assumed accurate)" for b in recipe.architecture.layout.names}
+    return PointEnclosure(balls, [None] * len(balls), rules, [note])
 
 
 def fmpq_to_float(q: fmpq) -> float:

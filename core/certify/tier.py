@@ -38,6 +38,7 @@ __all__ = [
     "certified_eigenvalues_equal",
     "certified_gradient_decision",
     "certified_inertia_decision",
+    "high_precision_gradient",
     "high_precision_inertia",
     "point_certificate",
 ]
@@ -64,6 +65,14 @@ class PointCertificate:
                 **self.inertia.to_dict()}
 
 
+def ball_landscape(evaluation, prec: int) -> BallLandscape:
+    """The evaluation's point enclosed at ``prec`` bits (memoised on the evaluation)."""
+    key = ("ball", prec)
+    if key not in evaluation._cache:
+        evaluation._cache[key] = BallLandscape(evaluation.problem, evaluation.point, prec=prec)
+    return evaluation._cache[key]
+
+
 def point_certificate(evaluation, *, prec: int = CERTIFIED_BITS, zero_target: float | None = None,
                       refine: int = 1) -> PointCertificate:
     """Enclose Hess L at the evaluation's point and certify its inertia (memoised per prec)."""
@@ -73,7 +82,7 @@ def point_certificate(evaluation, *, prec: int = CERTIFIED_BITS, zero_target: fl
         return cache[key]
     start = time.perf_counter()
     problem, point = evaluation.problem, evaluation.point
-    land = BallLandscape(problem, point, prec=prec)
+    land = ball_landscape(evaluation, prec)
     cert = certify_inertia(land.hessian_scaled(), scale=land.scale, prec=prec, refine=refine,
                            zero_target=zero_target)
     exact = False
@@ -140,6 +149,43 @@ def certified_gradient_decision(evaluation, precision: Precision) -> ZeroDecisio
                "loss_scale": land.scale, "assumptions": list(land.enclosure.assumptions)}
     return ZeroDecision(precision.label, bound if status != ZERO else 0.0, 0.0, 0.0, status,
                         "gradient norm (upper bound)", details)
+
+
+def high_precision_gradient(evaluation, precision: Precision) -> ZeroDecision:
+    """The mpmath tier's gradient decision from the Arb enclosure at ``precision.bits + 32``
+    bits: ``zero`` when the norm's upper bound is within τ (exact zeros give 0), ``nonzero``
+    when its lower bound clears the band, else ``ambiguous`` — the mpmath tier's rule."""
+    land = ball_landscape(evaluation, precision.bits + 32)
+    n = evaluation.n_params + evaluation.problem.data.size
+    scale = evaluation.gradient_scale()
+    with workprec(land.prec):
+        grad = land.gradient()
+        sq = sum((g * g for g in grad), arb(0))
+        exact_zero = sq.is_zero()
+        norm = arb(0) if exact_zero else (sq.sqrt() if sq > 0 else sq.abs_upper().sqrt())
+        upper = 0.0 if exact_zero else _up_float(norm)
+        lower = 0.0 if exact_zero else max(_down_float(norm), 0.0)
+        mags = [abs(float(g)) for g in grad]
+    tau = zero_threshold(precision, n, scale)
+    top = tau * precision.band_factor
+    status = ZERO if exact_zero or upper <= tau else (NONZERO if lower > top else AMBIGUOUS)
+    worst = max(range(len(mags)), key=lambda i: mags[i]) if mags else None
+    names = evaluation.problem.architecture.layout.coordinate_names() if worst is not None else []
+    return ZeroDecision(precision.label, upper if status != NONZERO else float(norm), tau, top, status,
+                        "gradient norm", {"method": f"Arb ball arithmetic ({land.prec} bits)",
+                                          "evidence_level": "high-precision",
+                                          "largest_component": mags[worst] if mags else 0.0,
+                                          "largest_component_at": names[worst] if mags else None})
+
+
+def _up_float(x: arb) -> float:
+    v = float(x.upper())
+    return math.nextafter(v, math.inf) if math.isfinite(v) else v
+
+
+def _down_float(x: arb) -> float:
+    v = float(x.lower())
+    return math.nextafter(v, -math.inf) if math.isfinite(v) else v
 
 
 def high_precision_inertia(evaluation, precision: Precision) -> SpectrumDecision | None:

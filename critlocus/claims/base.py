@@ -93,7 +93,8 @@ class Claim:
         claim is then ``inconclusive`` with that reason, never judged on the wrong point.
         The certified tier is skipped by claims that cannot be certified.
         """
-        unusable = instance.info.get("inconclusive") if isinstance(instance.info, Mapping) else None
+        info = getattr(instance, "info", None)
+        unusable = info.get("inconclusive") if isinstance(info, Mapping) else None
         if unusable:
             return Outcome(Verdict.INCONCLUSIVE, self.describe(), [], f"instance not usable: {unusable}")
         ladder = [p for p in ladder if self.certifiable or not p.is_certified]

@@ -10,13 +10,15 @@ its loss is decided above a point the same search found.
 
 from __future__ import annotations
 
+import mpmath
 import numpy as np
 from hypothesis import strategies as st
 
 from critlocus import Source, Spec, claims
 from critlocus.core.instance import Instance
 from critlocus.core.linear import weighted_frobenius_problem
-from critlocus.strategies.linear import linear_widths, local_minimum_instances, search_instance
+from critlocus.strategies.linear import linear_widths
+from critlocus.strategies.linear_minima import local_minimum_instances, search_instance
 
 from . import PAPER
 
@@ -30,7 +32,8 @@ CATALOGUE_Q = [[-0.86, 0.62], [-1.76, -1.03]]
 def catalogue_instance() -> Instance:
     """The catalogue's weighted instance with the worst local minimum the search finds."""
     problem = weighted_frobenius_problem((2, 1, 2), CATALOGUE_LAMBDA, CATALOGUE_Q)
-    inst = search_instance(problem, {"family": "weighted", "Lambda": CATALOGUE_LAMBDA, "Q": CATALOGUE_Q})
+    inst = search_instance(problem, {"family": "weighted", "Lambda": CATALOGUE_LAMBDA, "Q": CATALOGUE_Q},
+                           starts=16)
     assert inst is not None
     return inst
 
@@ -71,16 +74,19 @@ NONFILLING_NO_BAD_MINIMA = Spec(
 
 def filling_reference(instance: Instance, precision):
     """min ℓ over all of R^{d_h×d_0} (the one-layer problem's minimum, polished at this precision)."""
+    from critlocus.core.highprec import MPLandscape
     from critlocus.core.linear import functional_problem
-    from critlocus.core.linear_search import PolishedPoint, descend
+    from critlocus.core.linear_search import descend
+    from critlocus.core.points import PolishedCriticalPoint
 
     cache = instance.__dict__.setdefault("_functional_minimum", {})
     fp = functional_problem(instance.problem)
     if "point" not in cache:
-        cache["point"] = PolishedPoint(fp, descend(fp, np.zeros(fp.n_params)), n_zero=0)
-    flat = cache["point"].flat()
-    from critlocus.core.highprec import MPLandscape
-
+        cache["point"] = PolishedCriticalPoint.from_start(fp, descend(fp, np.zeros(fp.n_params)),
+                                                          found_by={"method": "L-BFGS-B on ℓ"})
+    point = cache["point"]
+    flat = ([mpmath.mpf(float(v)) for v in point.realize_float64(fp.data)] if precision.is_float64
+            else point.realize_mp(fp.data))
     value = MPLandscape(fp, flat).loss()
     return value, instance.problem.loss.curvature_bound * (1.0 + float(abs(value)))
 
@@ -102,7 +108,7 @@ FILLING_CONVEX = Spec(
     expected="holds",
     kind="theorem",
     target=gap_target,
-    examples_scale=0.5,
+    examples_scale=0.3,
     notes=("Same search and certificate as the must-fail claim, under the same budget; the reference is "
            "the unconstrained minimum of the convex ℓ itself, so 'global' is decided against min ℓ, "
            "not against the best point found."),

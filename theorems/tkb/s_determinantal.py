@@ -31,11 +31,11 @@ from critlocus.strategies.linear import (
     factorization_point,
     generic_matrices,
     linear_widths,
-    local_minimum_instances,
     low_rank_factors,
     random_point_instances,
     zero_point,
 )
+from critlocus.strategies.linear_minima import local_minimum_instances
 
 from . import PAPER
 

@@ -34,9 +34,9 @@ from critlocus.strategies.linear import (
     factorization_factors,
     gauges,
     linear_widths,
-    local_minimum_instances,
     low_rank_factors,
 )
+from critlocus.strategies.linear_minima import local_minimum_instances
 
 from . import PAPER
 

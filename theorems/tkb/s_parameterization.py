@@ -97,7 +97,7 @@ FILLING = Spec(
     ),
     expected="holds",
     kind="definition",
-    examples_scale=0.5,
+    examples_scale=0.3,
     notes=("Non-filling: T of rank m > r is never a product because every product has rank ≤ r "
            "(checked at every generated θ).  Filling: the constructed θ_T reaches any T and dμ_d is "
            "onto there, so μ_d is a submersion near θ_T."),
@@ -151,7 +151,7 @@ DIFF_IMAGE = Spec(
     ),
     expected="holds",
     kind="theorem",
-    examples_scale=0.5,
+    examples_scale=0.3,
     notes=("The image statement is the block structure of the Jacobian: the block of W_i is "
            "W_{>i} ⊗ W_{<i}ᵀ, whose column space is Col(W_{>i}) ⊗ Row(W_{<i}); the rank of their sum is "
            "what is checked, against exact rational ranks a_i, b_i of the dyadic partial products."),
@@ -183,7 +183,7 @@ MAXRANK_PURE = Spec(
     ),
     expected="holds",
     kind="lemma",
-    examples_scale=0.3,
+    examples_scale=0.2,
 )
 
 

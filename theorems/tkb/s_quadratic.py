@@ -125,11 +125,11 @@ def _truncation(instance: Instance, index_set) -> mpmath.matrix:
 
 def _root_instances(instance: Instance) -> list:
     """Each root as an instance whose point is polished at every precision (cached)."""
-    from critlocus.core.linear_search import PolishedPoint
+    from critlocus.core.points import PolishedCriticalPoint
 
     cached = instance.__dict__.get("_roots")
     if cached is None:
-        cached = [Instance(instance.problem, PolishedPoint(instance.problem, np.array(t)).recipe(),
+        cached = [Instance(instance.problem, PolishedCriticalPoint.from_start(instance.problem, np.array(t)),
                            label="root") for t in instance.info["roots"]]
         instance.__dict__["_roots"] = cached
     return cached
