@@ -213,6 +213,27 @@ class PointEvaluation:
                                   dense_fallback_limit=self.dense_fallback_limit, seed=self.seed)
         return self._memo(("inertia", precision.label), compute)
 
+    def spectrum(self, precision: Precision) -> SpectrumDecision:
+        """Like :meth:`inertia`, with the nonzero eigenvalue *values* accurate at ``precision``
+        (for claims about values, e.g. "every positive eigenvalue is 2d").
+
+        The Arb tier proves counts, but its values are Rayleigh quotients of float64 eigenvectors,
+        accurate only to Weyl's bound; where that bound exceeds the precision's threshold τ the
+        values come from the mpmath path instead (dense or range sketch at ``precision``)."""
+        decision = self.inertia(precision)
+        if precision.is_float64 or precision.is_certified or _values_accurate(decision):
+            return decision
+
+        def compute():
+            return decide_inertia(_LandscapeHessian(self), precision, scale=self.hessian_scale(),
+                                  float64_decision=self.inertia(FLOAT64), dense_limit=self.dense_limit,
+                                  dense_fallback_limit=self.dense_fallback_limit, seed=self.seed)
+        return self._memo(("spectrum-mp", precision.label), compute)
+
+
+def _values_accurate(decision: SpectrumDecision) -> bool:
+    return bool(decision.details.get("values_accurate", True))
+
 
 def _coordinate_name(problem: Problem, index: int) -> str:
     """``"W_2[1,0]"`` for one flat coordinate (without naming all N)."""

@@ -215,6 +215,10 @@ def high_precision_inertia(evaluation, precision: Precision) -> SpectrumDecision
         eigenvalues=[float(v) for v in values[:64]],
         details={"evidence_level": "high-precision", "signs_certified": True,
                  "zeros": f"{c.n_zero} exact, {c.n_uncertain} below τ at {precision.label}",
+                 # the counts are proved; the eigenvalue *values* are Rayleigh quotients whose
+                 # error is bounded by Weyl's bound — accurate at this precision only below τ
+                 "eigenvalue_error_bound": c.error_bound,
+                 "values_accurate": c.exact_eigenvalues is not None or c.error_bound <= tau,
                  "certificate": pc.to_dict()})
     return dec
 

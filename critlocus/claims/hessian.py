@@ -109,7 +109,7 @@ class _PositiveEigenvaluesEqual(Claim):
             from critlocus.core.certify import certified_eigenvalues_equal
 
             return certified_eigenvalues_equal(ev_obj, precision, target, self.text)
-        dec = ev_obj.inertia(precision)
+        dec = ev_obj.spectrum(precision)
         if not dec.decided:
             return TierResult(precision.label, UNDECIDED, True,
                               "spectrum not separated at this precision", dec.to_dict())
