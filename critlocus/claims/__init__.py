@@ -50,6 +50,7 @@ from .loci import (
     layer_values,
     locus_construction,
     locus_dimension_formula,
+    low_rank_inertia,
 )
 from .rank import matrix_rank
 from .slices import (
@@ -68,7 +69,7 @@ from .slices import (
     slice_restriction_is_quadratic,
     slice_zero_eigenvalues,
 )
-from .taylor import leading_taylor_order, output_derivatives_vanish, point_at
+from .taylor import leading_taylor_order, output_derivatives_vanish, point_at, tier_status
 
 __all__ = [
     "Bound",
@@ -108,6 +109,7 @@ __all__ = [
     "locus_construction",
     "locus_dimension_formula",
     "loss_decision",
+    "low_rank_inertia",
     "matrix_rank",
     "minimum_at_point",
     "nonstrict_minima_not_isolated",
@@ -127,5 +129,6 @@ __all__ = [
     "slice_ranks",
     "slice_restriction_is_quadratic",
     "slice_zero_eigenvalues",
+    "tier_status",
     "unique_critical_point",
 ]
