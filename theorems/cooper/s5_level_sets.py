@@ -347,7 +347,7 @@ COR_5_16_SADDLES = Spec(
     claim=claims.all_of(claims.is_critical(),
                         claims.slice_zero_eigenvalues(paper_bound_k, text="n_ℓ(n_{ℓ−1} − k)",
                                                       only_saddles=True)),
-    expected="fails",
+    expected="holds",
     kind="conjecture",
     target=_surplus_target,
     summarize=lambda checked: _critical_summary(checked, title="Critical points searched (5.16 at saddles)"),
@@ -356,7 +356,8 @@ COR_5_16_SADDLES = Spec(
            "is n_ℓ·n_1; but Hess has, per hidden unit, the block [[0, R], [Rᵀ, 0]] with "
            "R = 2σ'(0)Σ_j (ȳ − y_j)x_jᵀ, hence n₀ = n_1(n_0 + 1 + n_ℓ − 2 rank R) < n_ℓ·n_1 as soon as "
            "rank R > (n_0 + 1)/2 — e.g. n_0 = n_ℓ = 2, d = 3.  The point is a saddle (±singular values "
-           "of R), confirmed at 30 and 60 digits and shrunk.  Expected 'fails' records this finding; "
+           "of R), confirmed at 30 and 60 digits and shrunk (the conjecture's verdict is `fails`: "
+           "a finding); "
            "the rigorous statements at extrema are cooper.cor5.16 and the kernel inclusion "
            "ker Hess ⊇ {v ∈ K : Σ_j J_jᵀVᵀr_j = 0}."),
 )
@@ -379,7 +380,7 @@ COR_5_18_SADDLES = Spec(
     claim=claims.all_of(claims.is_critical(),
                         claims.slice_zero_eigenvalues(paper_bound_d, text="n_ℓ(n_{ℓ−1} − d)",
                                                       only_saddles=True)),
-    expected="fails",
+    expected="holds",
     kind="conjecture",
     target=_surplus_target,
     summarize=lambda checked: _critical_summary(checked, title="Critical points searched (5.18 at saddles)"),
