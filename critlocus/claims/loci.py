@@ -254,17 +254,19 @@ class FormulaCounts:
 
 
 def low_rank_inertia(instance: Instance, precision: Precision, *, dense_limit: int = 400,
-                     rank_hint: int = 1) -> SpectrumDecision | None:
+                     rank_hint: int = 1, values: bool = False) -> SpectrumDecision | None:
     """Hessian inertia for large N by a range sketch of exact Hessian-vector products
     (:func:`critlocus.core.spectrum.inertia_range_sketch`, Halko–Martinsson–Tropp): ``O(k·d·N)``
     for rank ``< k`` instead of a dense ``O(N³)`` decision.  Up to ``dense_limit`` parameters the
-    instance's standard decision (:meth:`PointEvaluation.inertia`) is returned; above it, float64
-    returns ``None`` (zero counts rest on exact zeros: decided at high precision only) and mpmath
-    tiers sketch ``Hess L`` at the rebuilt point (``None`` if the sketch saturates).
+    instance's standard decision (:meth:`PointEvaluation.inertia`, or with ``values=True``
+    :meth:`PointEvaluation.spectrum`, whose eigenvalue values are accurate at ``precision``) is
+    returned; above it, float64 returns ``None`` (zero counts rest on exact zeros: decided at high
+    precision only) and mpmath tiers sketch ``Hess L`` at the rebuilt point (Ritz values accurate
+    at ``precision``; ``None`` if the sketch saturates).
     """
     ev = instance.evaluation()
     if instance.n_params <= dense_limit:
-        return ev.inertia(precision)
+        return ev.spectrum(precision) if values else ev.inertia(precision)
     if precision.is_float64:
         return None
 

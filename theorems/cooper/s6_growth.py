@@ -302,7 +302,7 @@ def _minimum_counts(instance: Instance, precision: Precision) -> FormulaCounts:
 
 def _core_eigenvalue(instance: Instance, precision: Precision) -> TierResult:
     """The one positive eigenvalue is 2d (decided against τ = κ·N·u·S_H)."""
-    dec = _spectrum(lambda inst: 1)(instance, precision)
+    dec = claims.low_rank_inertia(instance, precision, dense_limit=DENSE_LIMIT, rank_hint=1, values=True)
     if dec is None or not dec.decided:
         return TierResult(precision.label, UNDECIDED, True, "spectrum not decided at this precision", {})
     target = 2 * instance.n_data
