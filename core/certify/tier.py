@@ -62,7 +62,8 @@ class PointCertificate:
         return {"evidence_level": "certified" if enc.rigorous else "certified (conditional)",
                 "arithmetic": "exact rationals" if self.exact else f"Arb balls, {self.landscape.prec} bits",
                 "loss_scale": self.landscape.scale, "point": enc.rules,
-                "assumptions": list(enc.assumptions), "seconds": round(self.seconds, 4),
+                "assumptions": list(enc.assumptions),
+                "timing": {"seconds": round(self.seconds, 4)},  # clock-dependent: only under "timing"
                 **self.inertia.to_dict()}
 
 
@@ -234,6 +235,10 @@ def high_precision_inertia(evaluation, precision: Precision) -> SpectrumDecision
         nonzero_eigenvalues=floats, eigenvalues=floats[:64],
         details={"evidence_level": "high-precision", "signs_certified": True,
                  "zeros": f"{c.n_zero} exact, {c.n_uncertain} below τ at {precision.label}",
+                 # the counts are proved; the eigenvalue *values* are Rayleigh quotients whose
+                 # error is bounded by Weyl's bound — accurate at this precision only below τ
+                 "eigenvalue_error_bound": c.error_bound,
+                 "values_accurate": c.exact_eigenvalues is not None or c.error_bound <= tau,
                  "certificate": pc.to_dict()})
     dec._accurate_values = lambda: _estimates_mp(pc, precision)
     return dec

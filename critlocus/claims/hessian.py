@@ -10,7 +10,7 @@ from critlocus.core.errors import SpecError
 from critlocus.core.instance import Instance
 from critlocus.core.verdict import FALSE, TRUE, UNDECIDED, TierResult
 
-from .base import Bound, Claim, Expected, at_least, resolve_expected
+from .base import Bound, Claim, Expected, at_least, describe_expected, resolve_expected
 
 __all__ = ["hessian_inertia", "is_degenerate", "is_nondegenerate", "positive_eigenvalues_equal"]
 
@@ -31,8 +31,7 @@ class _Inertia(Claim):
         for k, v in self.expected.items():
             if v is None:
                 continue
-            text = str(v) if isinstance(v, Bound) else (f"= {v}" if isinstance(v, int) else
-                                                         f"= {getattr(v, '__doc__', None) or 'f(instance)'}")
+            text = describe_expected(v)
             parts.append(f"n_{k[:3]} {text}".replace("n_pos", "n₊").replace("n_neg", "n₋")
                          .replace("n_zer", "n₀"))
         return "Hessian inertia: " + ", ".join(parts)
@@ -113,7 +112,7 @@ class _PositiveEigenvaluesEqual(Claim):
             from critlocus.core.certify import certified_eigenvalues_equal
 
             return certified_eigenvalues_equal(ev_obj, precision, target, self.text)
-        dec = ev_obj.inertia(precision)
+        dec = ev_obj.spectrum(precision)
         if not dec.decided:
             return TierResult(precision.label, UNDECIDED, True,
                               "spectrum not separated at this precision", dec.to_dict())
