@@ -90,6 +90,17 @@ class InertiaCertificate:
     exact_eigenvalues: list | None = None
     details: dict = field(default_factory=dict)
     estimate_balls: list = field(default_factory=list, repr=False)  # Rayleigh quotients (arb)
+    _accurate: object = field(default=None, repr=False, compare=False)
+
+    def accurate_estimates(self) -> list:
+        """Rayleigh quotients of the signed eigenvalues accurate to the working precision
+        (computed on first call when only float64-accurate ones were needed so far: one exact
+        product H·X); exact eigenvalues when known."""
+        if self.exact_eigenvalues is not None:
+            return list(self.exact_eigenvalues)
+        if callable(self._accurate):
+            self._accurate = self._accurate()
+        return list(self._accurate) if self._accurate is not None else list(self.estimate_balls)
 
     @property
     def complete(self) -> bool:
@@ -267,8 +278,8 @@ def _assess(cong: Congruence) -> _Assessment:
 
 
 def certify_inertia(H, *, scale: int = 1, kernel=None, refine: int = 1, zero_target: float | None = None,
-                    prec: int = 128, exact_limit: int = 120, mids: np.ndarray | None = None,
-                    accurate_estimates: bool = False) -> InertiaCertificate:
+                    prec: int = 128, exact_limit: int = 120, mids: np.ndarray | None = None
+                    ) -> InertiaCertificate:
     """Certify the inertia of the symmetric matrix enclosed by ``H`` (see the module docstring).
 
     ``H``: an ``arb_mat`` enclosure, an exact ``fmpq_mat``/``fmpz_mat``, or a float array
@@ -278,17 +289,14 @@ def certify_inertia(H, *, scale: int = 1, kernel=None, refine: int = 1, zero_tar
     uncertain eigenvalues' bound exceeds it (for high-precision decisions).  ``exact_limit``:
     largest size for the exact rank / characteristic-polynomial fallbacks.  ``mids``: the
     float64 values of H's midpoints when the caller has them (saves a pass over the entries).
-    ``accurate_estimates``: make the Rayleigh-quotient estimates of the signed eigenvalues
-    accurate to the working precision (one exact product H·X) even when float64 bounds sufficed.
     """
     if isinstance(scale, bool) or int(scale) < 1:
         raise InvalidArgument(f"scale must be a positive integer, got {scale!r}")
     with workprec(prec):
-        return _certify(H, int(scale), kernel, int(refine), zero_target, int(prec), int(exact_limit), mids,
-                        bool(accurate_estimates))
+        return _certify(H, int(scale), kernel, int(refine), zero_target, int(prec), int(exact_limit), mids)
 
 
-def _certify(H, scale, kernel, refine, zero_target, prec, exact_limit, mids, accurate) -> InertiaCertificate:
+def _certify(H, scale, kernel, refine, zero_target, prec, exact_limit, mids) -> InertiaCertificate:
     Ha, Hq = _as_arb_matrix(H, prec)
     n = Ha.nrows()
     if Ha.ncols() != n:
@@ -320,6 +328,9 @@ def _certify(H, scale, kernel, refine, zero_target, prec, exact_limit, mids, acc
     if not off.any() and all(HR()[i, j].is_zero() for i in range(m) for j in range(m) if i != j):
         return _diagonal(HR(), HRq, n, len(zeros), scale, details)
 
+    if not np.all(np.isfinite(mR)) or not math.isfinite(rad_h):  # overflowing enclosure: no proof
+        return InertiaCertificate(n, 0, 0, len(zeros), m, math.inf, None, math.inf, math.inf,
+                                  "refused: the enclosure is not finite", details=details)
     sym = 0.5 * (mR + mR.T)
     _, X = np.linalg.eigh(sym)
     # First pass: float64 products with a priori error bounds.
@@ -369,15 +380,22 @@ def _certify(H, scale, kernel, refine, zero_target, prec, exact_limit, mids, acc
             n_pos, n_neg, n_zero, n_unc = p, q, len(zeros) + z, 0
             method += " + exact characteristic polynomial (Descartes)"
     details["eigenvector_refinements"] = steps
-    if accurate and basis is None and cong.signed:  # float-pass estimates: redo them exactly
-        cong.estimates = _rayleigh(fixed_from_arb(HR(), prec)[0], Basis.from_floats(X), cong.signed)
+    if basis is None and cong.signed:  # float-pass estimates: exact ones on demand
+        signed = list(cong.signed)
+
+        def accurate():
+            with workprec(prec):
+                return [v / s for v in _rayleigh(fixed_from_arb(HR(), prec)[0], Basis.from_floats(X), signed)]
+    else:
+        accurate = None
     zb = _up(cong.zero_bound / s) if n_unc else 0.0
     nzl = _down(cong.nonzero_lower / s) if cong.nonzero_lower is not None else None
     encl = [(_down(a / s), _up(b / s)) for a, b in cong.enclosures]
     return InertiaCertificate(
         n, n_pos, n_neg, n_zero, n_unc, zb, nzl, _up(cong.e / s), _up(cong.delta), method,
         refinements=steps, enclosures=encl, estimates=[float(v) / scale for v in cong.estimates],
-        exact_eigenvalues=exact_eigs, details=details, estimate_balls=[v / s for v in cong.estimates])
+        exact_eigenvalues=exact_eigs, details=details, estimate_balls=[v / s for v in cong.estimates],
+        _accurate=accurate)
 
 
 def _rayleigh(W: FixedMatrix, basis: Basis, idx: list[int]) -> list:

@@ -76,7 +76,7 @@ def ball_landscape(evaluation, prec: int) -> BallLandscape:
 
 
 def point_certificate(evaluation, *, prec: int = CERTIFIED_BITS, zero_target: float | None = None,
-                      refine: int = 1, accurate_estimates: bool = False) -> PointCertificate:
+                      refine: int = 1) -> PointCertificate:
     """Enclose Hess L at the evaluation's point and certify its inertia (memoised per prec).
 
     Candidate kernel vectors attached to the evaluation (``evaluation.kernel_candidates``, an
@@ -92,8 +92,7 @@ def point_certificate(evaluation, *, prec: int = CERTIFIED_BITS, zero_target: fl
     problem, point = evaluation.problem, evaluation.point
     land = ball_landscape(evaluation, prec)
     cert = certify_inertia(land.hessian_scaled(), scale=land.scale, prec=prec, refine=refine,
-                           zero_target=zero_target, mids=land.hessian_mids(),
-                           accurate_estimates=accurate_estimates, kernel=kernel)
+                           zero_target=zero_target, mids=land.hessian_mids(), kernel=kernel)
     exact = False
     if (not cert.complete and zero_target is None and problem.n_params <= EXACT_LIMIT
             and land.enclosure.is_exact and is_polynomial(problem.loss, problem.network.activation.name)):
@@ -217,8 +216,7 @@ def high_precision_inertia(evaluation, precision: Precision) -> SpectrumDecision
     tau = zero_threshold(precision, n, scale)
     if tau <= 0 or not math.isfinite(tau) or _supported(evaluation, precision.bits + 32) is None:
         return None
-    pc = point_certificate(evaluation, prec=precision.bits + 32, zero_target=tau, refine=2,
-                           accurate_estimates=True)
+    pc = point_certificate(evaluation, prec=precision.bits + 32, zero_target=tau, refine=2)
     c = pc.inertia
     if c.n_uncertain and c.zero_bound > tau:
         return None
@@ -227,14 +225,14 @@ def high_precision_inertia(evaluation, precision: Precision) -> SpectrumDecision
     gap = None
     if largest_zero is not None and c.nonzero_lower:
         gap = math.inf if largest_zero == 0 else c.nonzero_lower / largest_zero
-    values = _estimates_mp(pc, precision)
-    dec = SpectrumDecision(
+    floats = sorted(c.estimates if c.exact_eigenvalues is None
+                    else [fmpq_to_float(q) for q in c.exact_eigenvalues], key=lambda v: -abs(v))
+    dec = _LazyValuesDecision(
         precision=precision.label, method=f"Arb ball arithmetic ({pc.landscape.prec} bits): {c.method}",
         size=c.size, norm=abs(scale), threshold=tau, band_top=tau * precision.band_factor,
         n_pos=c.n_pos, n_neg=c.n_neg, n_zero=n_zero, n_ambiguous=0, largest_zero=largest_zero,
         smallest_nonzero=c.nonzero_lower, gap_ratio=gap, gap_agrees=True,
-        nonzero_eigenvalues=sorted(values, key=lambda v: -abs(float(v))),
-        eigenvalues=[float(v) for v in values[:64]],
+        nonzero_eigenvalues=floats, eigenvalues=floats[:64],
         details={"evidence_level": "high-precision", "signs_certified": True,
                  "zeros": f"{c.n_zero} exact, {c.n_uncertain} below τ at {precision.label}",
                  # the counts are proved; the eigenvalue *values* are Rayleigh quotients whose
@@ -242,16 +240,45 @@ def high_precision_inertia(evaluation, precision: Precision) -> SpectrumDecision
                  "eigenvalue_error_bound": c.error_bound,
                  "values_accurate": c.exact_eigenvalues is not None or c.error_bound <= tau,
                  "certificate": pc.to_dict()})
+    dec._accurate_values = lambda: _estimates_mp(pc, precision)
     return dec
 
 
 def _estimates_mp(pc: PointCertificate, precision: Precision) -> list:
-    """The nonzero eigenvalues at ``precision`` (as mpf): exact where known, else
-    Rayleigh-quotient estimates."""
-    c = pc.inertia
+    """The nonzero eigenvalues at ``precision`` (as mpf, largest |λ| first): exact where known,
+    else Rayleigh quotients accurate to the working precision."""
     with mpmath.workdps(precision.dps):
-        return [_as_mpf(v) for v in (c.exact_eigenvalues if c.exact_eigenvalues is not None
-                                     else c.estimate_balls)]
+        vals = [_as_mpf(v) for v in pc.inertia.accurate_estimates()]
+        return sorted(vals, key=lambda v: -abs(v))
+
+
+class _LazyValuesDecision(SpectrumDecision):
+    """A :class:`SpectrumDecision` whose ``nonzero_eigenvalues`` become accurate to the tier's
+    precision on first use (one exact product H·X, only when a claim reads eigenvalue values);
+    reports (:meth:`to_dict`) show the float64-accurate ones."""
+
+    _accurate_values = None
+    _cached = None
+    _report = False
+
+    @property
+    def nonzero_eigenvalues(self):  # type: ignore[override]
+        if self._report or self._accurate_values is None:
+            return self._floats
+        if self._cached is None:
+            self._cached = self._accurate_values()
+        return self._cached
+
+    @nonzero_eigenvalues.setter
+    def nonzero_eigenvalues(self, values) -> None:
+        self._floats = list(values)
+
+    def to_dict(self) -> dict:
+        self._report = True
+        try:
+            return super().to_dict()
+        finally:
+            self._report = False
 
 
 def certified_eigenvalues_equal(evaluation, precision: Precision, target: float, text: str) -> TierResult:
