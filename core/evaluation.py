@@ -15,6 +15,7 @@ import numpy as np
 
 from . import float64 as f64
 from .decisions import ZeroDecision, as_float, decide_zero
+from .errors import InvalidArgument
 from .highprec import MPLandscape
 from .network import Problem
 from .points import PointRecipe
@@ -152,6 +153,20 @@ class PointEvaluation:
             return self.derivatives_f64().loss
         return as_float(self.landscape_mp(precision).loss())
 
+    def _has_arb_jets(self) -> bool:
+        """Whether the activation and loss have ball-arithmetic jets (the Arb fast path of the
+        mpmath tiers); a user's own σ or loss without one is evaluated in mpmath instead."""
+        def check() -> bool:
+            from .certify.jets import activation_jet, loss_jet
+
+            try:
+                activation_jet(self.problem.network.activation.name)
+                loss_jet(self.problem.loss)
+            except InvalidArgument:
+                return False
+            return True
+        return self._memo("arb_jets", check)
+
     def gradient_decision(self, precision: Precision) -> ZeroDecision:
         """Is ∇L(p) = 0 at ``precision``?  Decides ||∇L||₂ against τ = κ(N+d)·u·S_g.
 
@@ -164,9 +179,11 @@ class PointEvaluation:
         if not precision.is_float64:
             from . import certify
 
-            if certify.available() and certify.fast_tier_enabled():
-                return self._memo(("gdec", precision.label),
+            if certify.available() and certify.fast_tier_enabled() and self._has_arb_jets():
+                fast = self._memo(("gdec-arb", precision.label),
                                   lambda: certify.high_precision_gradient(self, precision))
+                if fast is not None:
+                    return fast
 
         def compute():
             g = self.gradient(precision)
@@ -200,7 +217,7 @@ class PointEvaluation:
         if not precision.is_float64:
             from . import certify
 
-            if certify.available() and certify.fast_tier_enabled():
+            if certify.available() and certify.fast_tier_enabled() and self._has_arb_jets():
                 fast = self._memo(("inertia-arb", precision.label),
                                   lambda: certify.high_precision_inertia(self, precision))
                 if fast is not None:

@@ -391,9 +391,30 @@ def format_report(doc: dict) -> str:
     return "\n".join(lines)
 
 
+def _sizes(text: str, option: str) -> list[int]:
+    """``"500,1000"`` → ``[500, 1000]``, or a clear error naming the option."""
+    from critlocus.core.errors import InvalidArgument
+
+    try:
+        sizes = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        sizes = []
+    if not sizes or min(sizes) < 1:
+        raise InvalidArgument(f"{option} {text!r}: expected comma-separated positive sizes, e.g. 500,1000")
+    return sizes
+
+
 def main(args) -> int:
     """Entry point of ``critlocus bench`` (arguments parsed by :mod:`critlocus.cli`)."""
-    sizes = QUICK_SIZES if args.quick else tuple(int(x) for x in args.sizes.split(","))
+    if getattr(args, "scale", None):  # dense vs matrix-free inertia by N (docs/scale.md)
+        from .bench_scale import format_table, scaling_table
+
+        rows = scaling_table(_sizes(args.scale, "--scale"))
+        print(format_table(rows))
+        if args.json:
+            Path(args.json).write_text(json.dumps({"scale": rows}, indent=2))
+        return 0 if all(r["correct"] for r in rows) else 1
+    sizes = QUICK_SIZES if args.quick else tuple(_sizes(args.sizes, "--sizes"))
     repeats = 1 if args.quick and args.repeats is None else (args.repeats or 5)
     points = tuple(p.strip() for p in args.points.split(","))
 

@@ -89,6 +89,8 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
                    help="where specs run: 'local' worker processes (default) or a Dask "
                         "distributed scheduler, e.g. dask://127.0.0.1:8786 (extra 'dask')")
     p.add_argument("--quiet", action="store_true", help="no progress output on stderr")
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="show Python tracebacks for errors (normally one line each)")
     p.add_argument("--certify", action="store_true",
                    help="decide exact counts (inertia, zero eigenvalues, critical points) with a "
                         "certified tier in ball arithmetic after float64 (needs python-flint: "
@@ -167,6 +169,9 @@ def _add_bench_parser(sub) -> None:
                    help="largest N for the dense mpmath baseline (default 250)")
     p.add_argument("--search", type=int, default=20, metavar="K",
                    help="one-hidden-layer star instances in the search benchmark (0: skip)")
+    p.add_argument("--scale", nargs="?", const="250,500,1000,2000,5000,10000", metavar="N,N,…",
+                   help="instead: Hessian inertia by N, dense float64 vs HVP + eigsh Lanczos, time and "
+                        "memory with ratios (critlocus.bench_scale; default sizes to N = 10^4)")
     p.add_argument("--json", type=Path, metavar="PATH", help="write the JSON record here")
     p.add_argument("--device", default=None, metavar="DEVICE", help="torch device of the float64 tier")
     p.add_argument("--quiet", action="store_true", help="no progress output")
@@ -265,11 +270,18 @@ def _run(items: list[tuple[SpecRef, object]], args, display: ProgressDisplay) ->
 
 
 def _run_parallel(items, args, display: ProgressDisplay, shrink: bool, ladder, state: _RunState) -> None:
+    import threading
+
     from critlocus.core.batch import evaluate_batch
 
-    from .execution import WorkerPool, make_executor
+    from .execution import WorkerPool, make_executor, warm_up
 
     start = {i: time.perf_counter() for i in range(len(items))}
+    lock = threading.Lock()  # progress arrives on the pool's thread, results on this one
+
+    def progress(spec_id: str, done: int, total: int) -> None:
+        with lock:
+            display.advance(spec_id, done, total)
 
     def done(res) -> None:
         spec = items[res.index][1]
@@ -280,7 +292,8 @@ def _run_parallel(items, args, display: ProgressDisplay, shrink: bool, ladder, s
             state.by_index[res.index] = _unfinished_result(
                 spec, verdict, f"{res.error}" + (f"\n{res.traceback}" if verdict == ERROR else ""),
                 args, ladder, duration=time.perf_counter() - start[res.index])
-        display.finish(state.by_index[res.index])
+        with lock:
+            display.finish(state.by_index[res.index])
 
     payload = [(ref, args.examples, args.seed, args.ladder, shrink, args.shrink_time) for ref, _ in items]
     if args.executor == "local":
@@ -289,8 +302,9 @@ def _run_parallel(items, args, display: ProgressDisplay, shrink: bool, ladder, s
         memory = None if args.memory_limit is None else int(args.memory_limit * 2**30)
         display.log(f"checking {len(items)} specs in {jobs} worker processes ({args.examples} instances each"
                     + (f", timeout {args.timeout:g} s" if args.timeout else "") + ")")
-        executor = WorkerPool(jobs, timeout=args.timeout, memory_limit=memory, on_progress=display.advance,
-                              preload=("critlocus.theorems",))
+        # warm_up: each worker pays its first-use costs once, so a timeout measures the spec
+        executor = WorkerPool(jobs, timeout=args.timeout, memory_limit=memory, on_progress=progress,
+                              preload=("critlocus.theorems",), initializer=warm_up)
         close = executor.shutdown
     else:
         executor, close = make_executor(args.executor)
