@@ -3,7 +3,10 @@
 Each configuration runs as a fresh process, as a user would run it, on the same specs with the
 same seed; the table gives the wall time and the ratio to ``--jobs 1`` measured in the same run.
 A fresh worker pays the torch/critlocus import and the first torch.func derivatives (≈6 s on an
-idle core) before its first spec, so parallel runs pay off only for enough work.
+idle core) before its first spec, so parallel runs pay off only for enough work and idle cores.
+Measured on the shared 2-core development machine (load ≈ 7–9): 2 specs × 20 instances:
+15.6 s (--jobs 1) vs 38.2 s (--jobs 2); 9 specs × 20: 17.8 s vs 38.5 s; 9 specs × 100: 42 s vs
+63 s.  ``--jobs auto`` chose 1 in each case.
 
     python benchmarks/jobs.py                          # a few specs: auto picks 1 process
     python benchmarks/jobs.py --only cooper tkb        # the whole catalogue: auto picks 1 per core
@@ -38,8 +41,8 @@ def main() -> None:
     from critlocus.registry import builtin_specs, select
 
     n_specs = len(select(builtin_specs()[0], args.only))
-    print(f"{n_specs} specs, {args.examples} instances each, {os.cpu_count()} cores; "
-          f"--jobs auto = {auto_jobs(n_specs)}")
+    print(f"{n_specs} specs, {args.examples} instances each, {os.cpu_count()} cores, load "
+          f"{os.getloadavg()[0]:.1f}; --jobs auto = {auto_jobs(n_specs, args.examples)}")
     baseline = None
     print(f"{'--jobs':>8} {'wall (s)':>9} {'vs 1':>6} {'exit':>5}")
     for jobs in ("1", "2", "auto"):

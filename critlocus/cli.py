@@ -68,8 +68,8 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ladder", default="30,60", metavar="DIGITS",
                    help="mpmath digits tried after float64, comma-separated (default 30,60)")
     p.add_argument("--jobs", default="auto", metavar="J",
-                   help="specs checked in parallel processes ('auto': one process for a few specs, "
-                        "else one per core; 1 = in-process)")
+                   help="specs checked in parallel processes ('auto': in-process unless the run is long "
+                        "and cores are idle, then one per idle core; 1 = in-process)")
     p.add_argument("--json", type=Path, metavar="PATH", help="also write the JSON results here")
     p.add_argument("--markdown", type=Path, metavar="PATH", help="also write the Markdown report here")
     p.add_argument("--html", type=Path, metavar="PATH", help="also write the HTML report here")
@@ -196,19 +196,28 @@ def _command_for(ref: SpecRef) -> str:
     return f"critlocus check {ref.location}" if ref.origin == "file" else "critlocus verify"
 
 
-def auto_jobs(n_specs: int, cpus: int | None = None) -> int:
-    """The number of processes ``--jobs auto`` uses.
+def auto_jobs(n_specs: int, examples: int = 100, *, cpus: int | None = None,
+              load: float | None = None) -> int:
+    """The number of processes ``--jobs auto`` uses: the fastest choice on this machine.
 
-    A fresh worker pays before its first spec the import of torch and critlocus (≈2.7 s on an
-    idle core here) and the first torch.func gradient and Hessian (≈3.2 s): ≈6 s, more on a
-    busy machine.  Measured on 2 cores, two workers were slower than one process for the two
-    specs of ``critlocus verify`` (32 s vs 19 s).  So: one in-process run for fewer than 6
-    specs, else one warm worker per core (at most one per spec), reused across specs.
+    A fresh worker pays before its first spec the import of torch, critlocus and the catalogue
+    and the first torch.func derivatives (≈6 s on an idle core, far more on a busy machine),
+    and it only helps if a core is free for it.  Measured here (2 cores, shared): ``verify``
+    of 2 specs × 20 instances took 15.6 s in one process and 38.2 s with two workers; 9 specs
+    × 100 instances 42 s vs 63 s (load ≈ 8).  So: one in-process run unless there are at
+    least 6 specs, at least 2000 instance checks in all, and at least two idle cores
+    (``os.cpu_count()`` minus the 1-minute load average); then one worker per idle core.
     """
     cpus = cpus or os.cpu_count() or 1
-    if n_specs < 6 or cpus < 2:
+    if load is None:
+        try:
+            load = os.getloadavg()[0]
+        except (AttributeError, OSError):  # not on every platform
+            load = 0.0
+    idle = int(cpus - load)
+    if n_specs < 6 or n_specs * examples < 2000 or idle < 2:
         return 1
-    return min(cpus, n_specs)
+    return min(idle, n_specs)
 
 
 def _unfinished_result(spec, verdict: str, message: str, args, ladder, duration: float = 0.0) -> dict:
@@ -233,7 +242,7 @@ class _RunState:
 
 def _jobs(args, n_specs: int) -> int:
     if args.jobs == "auto":
-        return auto_jobs(n_specs)
+        return auto_jobs(n_specs, args.examples)
     return int(args.jobs)
 
 

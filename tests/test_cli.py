@@ -250,9 +250,10 @@ def test_report_of_a_non_results_file_is_a_clear_error(tmp_path, capsys):
     assert "not a critlocus results file" in capsys.readouterr().err
 
 
-def test_auto_jobs_uses_one_process_for_few_specs():
-    assert auto_jobs(2, cpus=2) == 1
-    assert auto_jobs(5, cpus=8) == 1
-    assert auto_jobs(30, cpus=2) == 2
-    assert auto_jobs(7, cpus=16) == 7
-    assert auto_jobs(30, cpus=1) == 1
+def test_auto_jobs_uses_one_process_unless_the_run_is_long_and_cores_are_idle():
+    assert auto_jobs(2, 100, cpus=2, load=0.0) == 1  # few specs
+    assert auto_jobs(9, 20, cpus=8, load=0.0) == 1  # little work
+    assert auto_jobs(59, 100, cpus=2, load=0.0) == 2  # the catalogue on an idle machine
+    assert auto_jobs(59, 100, cpus=2, load=1.5) == 1  # a busy machine: no idle core for a worker
+    assert auto_jobs(30, 100, cpus=16, load=4.2) == 11
+    assert auto_jobs(59, 100, cpus=1, load=0.0) == 1
