@@ -180,8 +180,10 @@ class PointEvaluation:
             from . import certify
 
             if certify.available() and certify.fast_tier_enabled() and self._has_arb_jets():
-                return self._memo(("gdec", precision.label),
+                fast = self._memo(("gdec-arb", precision.label),
                                   lambda: certify.high_precision_gradient(self, precision))
+                if fast is not None:
+                    return fast
 
         def compute():
             g = self.gradient(precision)

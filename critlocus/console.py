@@ -26,6 +26,8 @@ def result_line(r: dict, *, with_error: bool = False) -> str:
     line = (f"{mark} {r['id']:<30} {r['verdict']:<12} expected {r['expected']:<6} "
             f"{plural(r.get('examples', 0), 'instance'):>14}" + (f"  {t:6.1f}s" if isinstance(t, (int, float))
                                                                   else ""))
+    if r.get("finding") and r["verdict"] == "fails":
+        line += "\n   conjecture " + r["finding"]
     if with_error and r["verdict"] in ("error", "timeout") and r.get("error"):
         line += f"\n   {r['error'].strip().splitlines()[0]}"
     return line

@@ -68,8 +68,41 @@ class SpecResult:
         return self.spec["expected"]
 
     @property
+    def is_conjecture(self) -> bool:
+        return self.spec.get("kind") == "conjecture"
+
+    @property
+    def is_open_question(self) -> bool:
+        """A conjecture of the catalogue: one of the papers' open questions (or a statement the
+        catalogue could only reconstruct), searched rather than known."""
+        module = str((self.spec.get("defined_in") or {}).get("module", ""))
+        return self.is_conjecture and module.startswith("critlocus.theorems")
+
+    @property
     def as_expected(self) -> bool:
+        """The verdict is the expected one.
+
+        For the catalogue's open questions (:attr:`is_open_question`) any decided outcome is a
+        result: ``holds`` (no counterexample in the instances searched), ``fails`` (a
+        confirmed, shrunk counterexample — a finding) and ``inconclusive`` (with its reason);
+        only ``error``/``timeout`` are not.  A conjecture in a user's own file is held to its
+        ``expected``: if it fails, the user wants the run to say so (exit status 1)."""
+        if self.is_open_question:
+            return self.verdict in ("holds", "fails", "inconclusive")
         return self.verdict == self.expected
+
+    @property
+    def finding(self) -> str | None:
+        """For a conjecture, what the search found, in words (None for other kinds)."""
+        if not self.is_conjecture:
+            return None
+        if self.verdict == "holds":
+            return f"no counterexample found in {self.examples} instances (not a proof)"
+        if self.verdict == "fails":
+            return "refuted: a counterexample confirmed in high precision — the statement does not survive"
+        if self.verdict == "inconclusive":
+            return "inconclusive: some instance could not be decided at any precision"
+        return None
 
     def to_dict(self) -> dict:
         """The JSON record.  Everything that depends on the clock lives under ``timing``, so
@@ -79,6 +112,7 @@ class SpecResult:
             "verdict": self.verdict,
             "expected": self.expected,
             "as_expected": self.as_expected,
+            "finding": self.finding,
             "examples": self.examples,
             "max_examples": self.max_examples,
             "counts": self.counts,

@@ -156,6 +156,7 @@ def result_view(r: dict, *, results_path: str | None = None, timing: dict | None
         "expected": r["expected"],
         "as_expected": r["as_expected"],
         "mark": "✓" if r["as_expected"] else "✗",
+        "finding": r.get("finding"),
         "examples": r.get("examples", 0),
         "instances": plural(r.get("examples", 0), "instance"),
         "max_examples": r.get("max_examples", 0),

@@ -162,3 +162,21 @@ def test_without_python_flint_everything_still_works(monkeypatch):
     from critlocus.cli import main
 
     assert main(["verify", "--only", "cooper.thm3.2", "--certify", "--examples", "1", "--quiet"]) == 2
+
+
+@needs_flint
+def test_spec_supplied_kernel_candidates_certify_zeros():
+    """L(a, b) = (ab − q)² on the hyperbola ab = q: Hess = 2 (b, a)ᵀ(b, a), kernel (a, −b)."""
+    from critlocus.core import Architecture as Arch
+    from critlocus.core.points import Given, PointRecipe
+
+    arch = Arch((1, 1, 1), (False, False))
+    problem = Problem(Network(arch, get_activation("identity")), squared_error(),
+                      Dataset(np.array([[1.0]]), np.array([[1.5]])))
+    point = PointRecipe(arch, {"W_1": Given(np.array([[0.75]])), "W_2": Given(np.array([[2.0]]))})
+    inst = Instance(problem, point, info={"kernel_candidates": [[0.75], [-2.0]]})
+    claim = claims.hessian_inertia(positive=1, negative=0, zero=1)
+    outcome = claim.check(inst, CERT_LADDER)
+    assert outcome.verdict == Verdict.HOLDS and outcome.evidence_level == "certified"
+    cert = outcome.tiers[-1].evidence["certificate"]
+    assert cert["kernel_candidates_verified"] == 1 and "kernel vectors" in cert["method"]

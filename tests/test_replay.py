@@ -124,3 +124,28 @@ def test_replay_with_a_moved_spec_file_needs_spec_file(tmp_path, capsys):
     assert main(["replay", str(out)]) == 2
     assert "--spec-file" in capsys.readouterr().err
     assert main(["replay", str(out), "--spec-file", str(moved)]) == 0
+
+
+def test_polished_critical_points_and_explicit_functions_come_back_from_json():
+    from critlocus.core.critical import find_critical_points
+    from critlocus.core.explicit import FunctionInstance
+    from critlocus.core.functions import Polynomial
+    from critlocus.core.instance import instance_from_dict
+    from critlocus.core.points import PolishedCriticalPoint
+
+    base = concrete_instance(widths=(2, 3, 1), activation="tanh",
+                             X=[[0.5, -1.0], [1.25, 0.25], [-0.75, 1.5]], Y=[[1.0], [0.25], [-0.5]],
+                             point={"W_1": "zero", "b_1": "zero", "W_2": "zero", "b_2": "mean_target"})
+    problem = base.problem
+    candidate = find_critical_points(problem, starts=4, seed=1)[0]
+    inst = Instance(problem, PolishedCriticalPoint.from_start(problem, candidate.theta), label="polished")
+    back = instance_from_dict(json.loads(json.dumps(inst.to_dict())))
+    assert isinstance(back.point, PolishedCriticalPoint)
+    assert np.array_equal(back.point.start, inst.point.start)  # the construction, exactly
+    with mpmath.workdps(30):
+        assert back.point.realize_mp(back.problem.data) == inst.point.realize_mp(problem.data)
+
+    cubic = Polynomial(1, {(3,): 1})  # f(x) = x³ at its degenerate critical point 0
+    f = FunctionInstance(cubic, (0,), label="x³ at 0")
+    g = instance_from_dict(json.loads(json.dumps(f.to_dict())))
+    assert isinstance(g, FunctionInstance) and g.to_dict() == f.to_dict()

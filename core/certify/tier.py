@@ -23,6 +23,7 @@ import mpmath
 from flint import arb, fmpq
 
 from ..decisions import AMBIGUOUS, NONZERO, ZERO, ZeroDecision, zero_threshold
+from ..errors import InvalidArgument
 from ..precision import Precision
 from ..spectrum import SpectrumDecision
 from ..verdict import FALSE, TRUE, UNDECIDED, TierResult
@@ -75,9 +76,15 @@ def ball_landscape(evaluation, prec: int) -> BallLandscape:
 
 
 def point_certificate(evaluation, *, prec: int = CERTIFIED_BITS, zero_target: float | None = None,
-                      refine: int = 1) -> PointCertificate:
-    """Enclose Hess L at the evaluation's point and certify its inertia (memoised per prec)."""
-    key = ("certificate", prec, zero_target)
+                      refine: int = 1, accurate_estimates: bool = False) -> PointCertificate:
+    """Enclose Hess L at the evaluation's point and certify its inertia (memoised per prec).
+
+    Candidate kernel vectors attached to the evaluation (``evaluation.kernel_candidates``, an
+    ``N × r`` array of exactly representable numbers, e.g. from a spec's
+    ``info["kernel_candidates"]``) are verified and, where ``H K = 0`` holds exactly, certify
+    zero eigenvalues (:func:`.inertia.certify_inertia`)."""
+    kernel = getattr(evaluation, "kernel_candidates", None)
+    key = ("certificate", prec, zero_target, kernel is not None)
     cache = evaluation._cache
     if key in cache:
         return cache[key]
@@ -85,7 +92,8 @@ def point_certificate(evaluation, *, prec: int = CERTIFIED_BITS, zero_target: fl
     problem, point = evaluation.problem, evaluation.point
     land = ball_landscape(evaluation, prec)
     cert = certify_inertia(land.hessian_scaled(), scale=land.scale, prec=prec, refine=refine,
-                           zero_target=zero_target)
+                           zero_target=zero_target, mids=land.hessian_mids(),
+                           accurate_estimates=accurate_estimates, kernel=kernel)
     exact = False
     if (not cert.complete and zero_target is None and problem.n_params <= EXACT_LIMIT
             and land.enclosure.is_exact and is_polynomial(problem.loss, problem.network.activation.name)):
@@ -152,11 +160,23 @@ def certified_gradient_decision(evaluation, precision: Precision) -> ZeroDecisio
                         "gradient norm (upper bound)", details)
 
 
-def high_precision_gradient(evaluation, precision: Precision) -> ZeroDecision:
+def _supported(evaluation, prec: int) -> BallLandscape | None:
+    """The Arb landscape, or ``None`` where ball arithmetic does not apply (an activation or
+    loss without a ball jet, ReLU at a kink): the mpmath path then decides."""
+    try:
+        return ball_landscape(evaluation, prec)
+    except InvalidArgument:
+        return None
+
+
+def high_precision_gradient(evaluation, precision: Precision) -> ZeroDecision | None:
     """The mpmath tier's gradient decision from the Arb enclosure at ``precision.bits + 32``
     bits: ``zero`` when the norm's upper bound is within τ (exact zeros give 0), ``nonzero``
-    when its lower bound clears the band, else ``ambiguous`` — the mpmath tier's rule."""
-    land = ball_landscape(evaluation, precision.bits + 32)
+    when its lower bound clears the band, else ``ambiguous`` — the mpmath tier's rule.
+    ``None`` where ball arithmetic does not apply."""
+    land = _supported(evaluation, precision.bits + 32)
+    if land is None:
+        return None
     n = evaluation.n_params + evaluation.problem.data.size
     scale = evaluation.gradient_scale()
     with workprec(land.prec):
@@ -195,9 +215,10 @@ def high_precision_inertia(evaluation, precision: Precision) -> SpectrumDecision
     n = evaluation.n_params
     scale = evaluation.hessian_scale()
     tau = zero_threshold(precision, n, scale)
-    if tau <= 0 or not math.isfinite(tau):
+    if tau <= 0 or not math.isfinite(tau) or _supported(evaluation, precision.bits + 32) is None:
         return None
-    pc = point_certificate(evaluation, prec=precision.bits + 32, zero_target=tau, refine=2)
+    pc = point_certificate(evaluation, prec=precision.bits + 32, zero_target=tau, refine=2,
+                           accurate_estimates=True)
     c = pc.inertia
     if c.n_uncertain and c.zero_bound > tau:
         return None

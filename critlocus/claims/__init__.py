@@ -50,11 +50,13 @@ from .loci import (
     layer_values,
     locus_construction,
     locus_dimension_formula,
+    low_rank_inertia,
 )
 from .rank import matrix_rank
 from .slices import (
     constant_on_slice_kernel,
     hessian_vanishes_on_slice_kernel,
+    loss_decision,
     not_a_local_maximum,
     output_bias_curvature,
     output_jacobian_source,
@@ -66,7 +68,7 @@ from .slices import (
     slice_restriction_is_quadratic,
     slice_zero_eigenvalues,
 )
-from .taylor import leading_taylor_order, output_derivatives_vanish, point_at
+from .taylor import leading_taylor_order, output_derivatives_vanish, point_at, tier_status
 
 __all__ = [
     "Bound",
@@ -104,6 +106,8 @@ __all__ = [
     "local_geometry",
     "locus_construction",
     "locus_dimension_formula",
+    "loss_decision",
+    "low_rank_inertia",
     "matrix_rank",
     "minimum_at_point",
     "nonstrict_minima_not_isolated",
@@ -123,5 +127,6 @@ __all__ = [
     "slice_ranks",
     "slice_restriction_is_quadratic",
     "slice_zero_eigenvalues",
+    "tier_status",
     "unique_critical_point",
 ]

@@ -37,6 +37,10 @@ class _Inertia(Claim):
         return "Hessian inertia: " + ", ".join(parts)
 
     def tier(self, instance, precision):
+        if precision.is_certified and "kernel_candidates" in (instance.info or {}):
+            # a spec or the theory may supply exact kernel candidates: the certificate verifies them
+            kernel = instance.info["kernel_candidates"]
+            instance.evaluation().kernel_candidates = kernel(instance) if callable(kernel) else kernel
         dec = instance.evaluation().inertia(precision)
         a = dec.n_ambiguous
         ranges = {"positive": (dec.n_pos, dec.n_pos + a), "negative": (dec.n_neg, dec.n_neg + a),

@@ -42,6 +42,7 @@ __all__ = [
     "SliceRanks",
     "constant_on_slice_kernel",
     "hessian_vanishes_on_slice_kernel",
+    "loss_decision",
     "not_a_local_maximum",
     "output_bias_curvature",
     "output_jacobian_source",
@@ -236,6 +237,16 @@ def _with_precision(precision: Precision, fn):
         return fn()
     with mpmath.workdps(precision.dps):
         return fn()
+
+
+def loss_decision(instance: Instance, precision: Precision) -> ZeroDecision:
+    """Is ``L(p) = 0`` at ``precision``?  (Decided against τ with the loss terms' size.)"""
+    def compute():
+        return _with_precision(precision, lambda: _loss(instance, point_parameters(instance, precision),
+                                                        precision))
+    L = _source(instance, f"loss-{precision.label}", compute)
+    return _decide_loss_identity(instance, L, precision, loss_size=as_float(L),
+                                 term_size=_term_size(instance), quantity="L(p)")
 
 
 # -- Prop 5.7: L|slice is a quadratic with PSD quadratic part ---------------------------------
@@ -612,7 +623,7 @@ def output_bias_curvature() -> Claim:
         ell = arch.depth
         if not arch.bias[-1]:
             return TierResult(precision.label, TRUE, False, "no output bias: nothing to check",
-                              {"vacuous": True, "margin": math.inf})
+                              {"no_output_bias": True, "margin": math.inf})
         evn = instance.evaluation()
         blk = arch.layout.block(f"b_{ell}")
         d = instance.n_data
