@@ -118,3 +118,14 @@ def test_scaling_table_rows_and_ratios():
     assert all("time_ratio" in r and "memory_ratio" in r for r in rows if r["method"] == "hvp")
     text = format_table(rows)
     assert "inertia" in text and text.count("\n") == len(rows) + 1
+
+
+def test_bench_scale_command(capsys):
+    from critlocus.cli import main
+
+    assert main(["bench", "--scale", "120"]) == 0
+    out = capsys.readouterr().out
+    assert "dense" in out and "hvp" in out and "(2, 0, " in out
+    assert main(["bench", "--scale", "lots"]) == 2
+    assert capsys.readouterr().err.strip() == ("critlocus: error: --scale 'lots': expected comma-separated "
+                                               "positive sizes, e.g. 500,1000")

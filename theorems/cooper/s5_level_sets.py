@@ -343,7 +343,6 @@ COR_5_16_SADDLES = Spec(
                              _loci("very_wide", wide="last", max_inputs=3, max_outputs=3, max_data=4,
                                    max_params=24, data="generic")),
                    _root_found("saddle", max_outputs=3), every=8),
-    examples_scale=2.0,
     claim=claims.all_of(claims.is_critical(),
                         claims.slice_zero_eigenvalues(paper_bound_k, text="n_ℓ(n_{ℓ−1} − k)",
                                                       only_saddles=True)),
