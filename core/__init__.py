@@ -31,6 +31,7 @@ from .losses import Loss, get_loss, log_cosh, pseudo_huber, squared_error, weigh
 from .network import Network, Problem
 from .points import BlockRule, Derived, Given, MeanTarget, PointRecipe, Zero
 from .precision import DEFAULT_LADDER, FLOAT64, Precision, mp_precision, parse_ladder
+from .rank import ExactMatrix, MatrixSource, RankDecision, decide_rank
 from .spectrum import (
     ExactSymmetricMatrix,
     HessianSource,
@@ -54,6 +55,7 @@ __all__ = [
     "CritlocusError",
     "Dataset",
     "Derived",
+    "ExactMatrix",
     "ExactSymmetricMatrix",
     "FunctionalLoss",
     "Given",
@@ -63,6 +65,7 @@ __all__ = [
     "LinearNetwork",
     "Loss",
     "MPLandscape",
+    "MatrixSource",
     "MeanTarget",
     "Network",
     "Outcome",
@@ -72,6 +75,7 @@ __all__ = [
     "Precision",
     "PrecisionError",
     "Problem",
+    "RankDecision",
     "SpecError",
     "SpectrumDecision",
     "TierResult",
@@ -83,6 +87,7 @@ __all__ = [
     "classify_spectrum",
     "combine_outcomes",
     "decide_inertia",
+    "decide_rank",
     "decide_zero",
     "escalate",
     "evaluate_batch",

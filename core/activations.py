@@ -50,6 +50,17 @@ class Activation:
     strictly_increasing: bool = True
     bounded: bool = False
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise InvalidArgument(f"activation name must be a non-empty string, got {self.name!r}")
+        if not callable(self.torch_fn) or not callable(self.mp_jet):
+            raise InvalidArgument(f"activation {self.name!r} needs callables torch_fn(tensor) and "
+                                  "mp_jet(x) -> (σ, σ', σ'')")
+        for p in PROPERTIES:
+            if not isinstance(getattr(self, p), bool):
+                raise InvalidArgument(f"activation {self.name!r}: property {p}={getattr(self, p)!r} must be "
+                                      "True or False")
+
     def properties(self) -> dict[str, bool]:
         return {p: getattr(self, p) for p in PROPERTIES}
 
@@ -100,6 +111,9 @@ def activations_with(**properties: bool) -> list[Activation]:
         raise InvalidArgument(
             f"unknown activation properties {sorted(unknown)}; known: {', '.join(PROPERTIES)}"
         )
+    for key, value in properties.items():
+        if not isinstance(value, bool):
+            raise InvalidArgument(f"activation property {key}={value!r} must be True or False")
     return [
         a
         for _, a in sorted(_REGISTRY.items())

@@ -93,7 +93,11 @@ class ParameterLayout:
             raise InvalidArgument(f"blocks mismatch: missing {missing}, unexpected {extra}")
         out = np.empty(self.size, dtype=np.float64)
         for b in self.blocks:
-            arr = np.asarray(blocks[b.name], dtype=np.float64)
+            try:
+                arr = np.asarray(blocks[b.name], dtype=np.float64)
+            except (TypeError, ValueError):
+                raise InvalidArgument(f"block {b.name} must hold real numbers, "
+                                      f"got {blocks[b.name]!r}") from None
             if arr.shape != b.shape:
                 raise InvalidArgument(f"block {b.name} must have shape {b.shape}, got {arr.shape}")
             out[b.slice] = arr.reshape(-1)
@@ -101,7 +105,10 @@ class ParameterLayout:
 
     def unflatten(self, vector: Sequence[float] | np.ndarray) -> dict[str, np.ndarray]:
         """Split a flat float64 vector into named blocks (copies)."""
-        vec = np.asarray(vector, dtype=np.float64)
+        try:
+            vec = np.asarray(vector, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InvalidArgument(f"parameter vector must hold real numbers, got {vector!r}") from None
         if vec.shape != (self.size,):
             raise InvalidArgument(f"parameter vector must have shape ({self.size},), got {vec.shape}")
         return {b.name: vec[b.slice].reshape(b.shape).copy() for b in self.blocks}

@@ -25,7 +25,9 @@ def _as_matrix(name: str, values, columns: int | None = None) -> np.ndarray:
     if arr.ndim != 2:
         raise InvalidArgument(f"{name} must be 2-d (one row per data point), got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
-        raise InvalidArgument(f"{name} contains NaN or infinity")
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        raise InvalidArgument(f"{name} contains NaN or infinity: {name}[{where[0]}, {where[1]}] = "
+                              f"{float(arr[where])!r}; data must be finite real numbers")
     if columns is not None and arr.shape[1] != columns:
         raise InvalidArgument(f"{name} must have {columns} columns, got shape {arr.shape}")
     arr.setflags(write=False)
@@ -63,7 +65,19 @@ class Dataset:
         return self.Y.shape[1]
 
     def has_distinct_inputs(self) -> bool:
-        return len({row.tobytes() for row in self.X}) == self.size
+        return len({(row + 0.0).tobytes() for row in self.X}) == self.size  # -0.0 == 0.0
+
+    def require_distinct_inputs(self, why: str = "the papers' standing assumption") -> Dataset:
+        """Return ``self`` if the inputs ``x_j`` are pairwise distinct, else raise
+        :class:`InvalidArgument` naming two equal rows (for constructions that need them)."""
+        seen: dict[bytes, int] = {}
+        for j, row in enumerate(self.X):
+            key = (row + 0.0).tobytes()  # -0.0 == 0.0
+            if key in seen:
+                raise InvalidArgument(f"inputs x_{seen[key]} and x_{j} are equal ({row.tolist()}); "
+                                      f"distinct inputs are required ({why})")
+            seen[key] = j
+        return self
 
     def mean_target(self) -> np.ndarray:
         """ȳ rounded to float64 (the float64 tier's value)."""

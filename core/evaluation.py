@@ -23,6 +23,8 @@ from .spectrum import HessianSource, SpectrumDecision, decide_inertia
 
 __all__ = ["PointEvaluation"]
 
+_SHARED_PASS_LIMIT = 256  # up to this N one second-order pass serves gradient and Hessian checks
+
 
 class PointEvaluation:
     """One point (a :class:`PointRecipe`) of one :class:`Problem`, evaluated lazily.
@@ -56,33 +58,57 @@ class PointEvaluation:
         """The float64 realisation of the point (derived blocks rounded)."""
         return self._memo("theta", lambda: self.point.realize_float64(self.problem.data))
 
+    def derivatives_f64(self, order: int = 1) -> f64.FirstOrder:
+        """Float64 loss, gradient, outputs, ``∂ℓ/∂F`` and output Jacobian (and, for
+        ``order=2``, the Hessian), each from one ``torch.func`` transform
+        (:func:`~critlocus.core.float64.first_order_f64`, :func:`~critlocus.core.float64.second_order_f64`).
+        Up to N = 256 the second-order pass serves both orders (one transform per point)."""
+        if "d2" in self._cache:
+            return self._cache["d2"]
+        if order >= 2 or self.n_params <= _SHARED_PASS_LIMIT:
+            return self._memo("d2", lambda: f64.second_order_f64(self.problem, self.theta))
+        return self._memo("d1", lambda: f64.first_order_f64(self.problem, self.theta))
+
     def hessian_f64(self) -> np.ndarray:
-        return self._memo("H64", lambda: f64.hessian_f64(self.problem, self.theta))
+        def compute():
+            H = self.derivatives_f64(2).hessian
+            return 0.5 * (H + H.T)
+        return self._memo("H64", compute)
 
     def output_jacobian_f64(self) -> np.ndarray:
-        return self._memo("J64", lambda: f64.output_jacobian_f64(self.problem, self.theta))
+        return self.derivatives_f64().jacobian
 
     def gradient_scale(self) -> float:
-        """S_g = Σ_j (||∂ℓ/∂f_j|| + c·(||f_j|| + ||y_j||))·||J_j||_F, c = sup|φ''|.
+        """S_g = Σ_j (||∂ℓ/∂f_j|| + c·(|f_j| + ||y_j||))·||J_j||_F, c = sup|φ''|.
 
         The size of the terms whose sum is ∇L: rounding in the residuals ``f_j − y_j``
         (relative to ``|f_j| + |y_j|``) enters through φ'' — so S_g does not vanish when a
-        float64 residual happens to round to zero.
+        float64 residual happens to round to zero.  ``|f_j|`` is the size of the terms summed
+        into the output, ``|| |W_ℓ|·|a_{ℓ−1}(x_j)| + |b_ℓ| ||`` (at least ``||f_j||``): when a
+        large last layer cancels to a small output, f_j is rounded relative to its terms.
         """
         def compute():
             data, loss = self.problem.data, self.problem.loss
-            J = self.output_jacobian_f64()
-            G = f64.residual_gradient_f64(self.problem, self.theta)
-            F = f64.outputs_f64(self.problem, self.theta)
-            n_out = data.n_out
-            total = 0.0
-            for j in range(data.size):
-                Jj = J[j * n_out:(j + 1) * n_out]
-                mag = np.linalg.norm(G[j]) + loss.curvature_bound * (
-                    np.linalg.norm(F[j]) + np.linalg.norm(data.Y[j]))
-                total += mag * np.linalg.norm(Jj)
-            return float(total)
+            der = self.derivatives_f64()
+            d = data.size
+            F = self._output_term_sizes(der.outputs)
+            mag = (np.linalg.norm(der.residual_gradient, axis=1) + loss.curvature_bound * (
+                np.linalg.norm(F, axis=1) + np.linalg.norm(data.Y, axis=1)))
+            return float(mag @ np.linalg.norm(der.jacobian.reshape(d, -1), axis=1))
         return self._memo("gscale", compute)
+
+    def _output_term_sizes(self, outputs: np.ndarray) -> np.ndarray:
+        """Per data point, ``max(|f_j|, |W_ℓ|·|a_{ℓ−1}(x_j)| + |b_ℓ|)`` entrywise, shape (d, n_ℓ)."""
+        from .slices import features_float64
+
+        arch = self.problem.architecture
+        blocks = arch.layout.unflatten(self.theta)
+        ell = arch.depth
+        A = features_float64(self.problem, self.theta)  # (n_{ℓ−1}, d)
+        terms = (np.abs(blocks[f"W_{ell}"]) @ np.abs(A)).T
+        if f"b_{ell}" in blocks:
+            terms = terms + np.abs(blocks[f"b_{ell}"])
+        return np.maximum(terms, np.abs(outputs))
 
     def hessian_scale(self) -> float:
         """S_H = ||H||_F + c·Σ_j ||J_j||_F²: the Hessian's size, robust when H rounds to 0."""
@@ -91,6 +117,15 @@ class PointEvaluation:
             return float(np.linalg.norm(self.hessian_f64())
                          + self.problem.loss.curvature_bound * float(np.sum(J * J)))
         return self._memo("hscale", compute)
+
+    # -- ball arithmetic (python-flint) -------------------------------------------------------
+    def certificate(self):
+        """The point's ball-arithmetic enclosure and inertia certificate
+        (:class:`critlocus.core.certify.PointCertificate`; needs python-flint)."""
+        from .certify import point_certificate, require
+
+        require()
+        return point_certificate(self)
 
     # -- mpmath -----------------------------------------------------------------------------
     def landscape_mp(self, precision: Precision) -> MPLandscape:
@@ -103,17 +138,35 @@ class PointEvaluation:
 
     # -- quantities at any precision -----------------------------------------------------------
     def gradient(self, precision: Precision) -> Sequence:
+        if precision.is_certified:
+            return self.certificate().landscape.gradient()  # enclosures (arb balls)
         if precision.is_float64:
-            return self._memo("g64", lambda: f64.gradient_f64(self.problem, self.theta))
+            return self.derivatives_f64().gradient
         return self.landscape_mp(precision).gradient()
 
     def loss(self, precision: Precision) -> float:
+        if precision.is_certified:
+            return self.certificate().landscape.loss  # an enclosure (arb) or exact (fmpq)
         if precision.is_float64:
-            return f64.loss_f64(self.problem, self.theta)
+            return self.derivatives_f64().loss
         return as_float(self.landscape_mp(precision).loss())
 
     def gradient_decision(self, precision: Precision) -> ZeroDecision:
-        """Is ∇L(p) = 0 at ``precision``?  Decides ||∇L||₂ against τ = κ(N+d)·u·S_g."""
+        """Is ∇L(p) = 0 at ``precision``?  Decides ||∇L||₂ against τ = κ(N+d)·u·S_g.
+
+        At the certified tier: proved zero, proved nonzero, or ambiguous
+        (:func:`critlocus.core.certify.certified_gradient_decision`)."""
+        if precision.is_certified:
+            from .certify import certified_gradient_decision
+
+            return self._memo(("gdec", precision.label), lambda: certified_gradient_decision(self, precision))
+        if not precision.is_float64:
+            from . import certify
+
+            if certify.available() and certify.fast_tier_enabled():
+                return self._memo(("gdec", precision.label),
+                                  lambda: certify.high_precision_gradient(self, precision))
+
         def compute():
             g = self.gradient(precision)
             if precision.is_float64:
@@ -123,24 +176,50 @@ class PointEvaluation:
                 with mpmath.workdps(precision.dps):
                     norm = mpmath.sqrt(mpmath.fdot(g, g))  # kept in mpmath: exact comparison
                 comps = np.array([abs(as_float(x)) for x in g])
-            names = self.problem.architecture.layout.coordinate_names()
             worst = int(np.argmax(comps)) if len(comps) else 0
             return decide_zero(
                 norm, precision, n=self.n_params + self.problem.data.size,
                 scale=self.gradient_scale(), quantity="gradient norm",
                 largest_component=float(comps[worst]) if len(comps) else 0.0,
-                largest_component_at=names[worst] if names else None,
+                largest_component_at=_coordinate_name(self.problem, worst) if len(comps) else None,
             )
         return self._memo(("gdec", precision.label), compute)
 
     def inertia(self, precision: Precision) -> SpectrumDecision:
-        """Hessian inertia at ``precision`` (see :func:`critlocus.core.spectrum.decide_inertia`)."""
+        """Hessian inertia at ``precision`` (see :func:`critlocus.core.spectrum.decide_inertia`).
+
+        Certified tier: :func:`critlocus.core.certify.certified_inertia_decision`.  mpmath tiers
+        try the Arb enclosure first (:func:`critlocus.core.certify.high_precision_inertia`,
+        when python-flint is installed) and fall back to mpmath where it cannot separate."""
+        if precision.is_certified:
+            from .certify import certified_inertia_decision
+
+            return self._memo(("inertia", precision.label),
+                              lambda: certified_inertia_decision(self, precision))
+        if not precision.is_float64:
+            from . import certify
+
+            if certify.available() and certify.fast_tier_enabled():
+                fast = self._memo(("inertia-arb", precision.label),
+                                  lambda: certify.high_precision_inertia(self, precision))
+                if fast is not None:
+                    return fast
+
         def compute():
             f64_decision = None if precision.is_float64 else self.inertia(FLOAT64)
             return decide_inertia(_LandscapeHessian(self), precision, scale=self.hessian_scale(),
                                   float64_decision=f64_decision, dense_limit=self.dense_limit,
                                   dense_fallback_limit=self.dense_fallback_limit, seed=self.seed)
         return self._memo(("inertia", precision.label), compute)
+
+
+def _coordinate_name(problem: Problem, index: int) -> str:
+    """``"W_2[1,0]"`` for one flat coordinate (without naming all N)."""
+    for b in problem.architecture.layout.blocks:
+        if b.offset <= index < b.offset + b.size:
+            idx = np.unravel_index(index - b.offset, b.shape)
+            return f"{b.name}[{','.join(str(int(i)) for i in idx)}]"
+    return f"θ[{index}]"
 
 
 class _LandscapeHessian(HessianSource):

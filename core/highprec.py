@@ -60,7 +60,7 @@ class MPLandscape:
         self.widths = arch.widths
         self._jet = problem.network.activation.mp_jet
         self._loss_jet = problem.loss.mp_jet
-        self._w = to_mpf_list(problem.loss.output_weights(arch.n_out))
+        self._w = [to_mpf_list(row) for row in problem.loss.weight_matrix(problem.data.size, arch.n_out)]
         self._params = to_mpf_list(params)
         self.W, self.b = self._unpack(self._params)
         self.X = [to_mpf_list(row) for row in problem.data.X]
@@ -101,7 +101,7 @@ class MPLandscape:
         self._cache = []
         total = mpf(0)
         gW, gb = self._zeros_like_params()
-        for x, y in zip(self.X, self.Y):
+        for x, y, wj in zip(self.X, self.Y, self._w):
             a = {0: x}
             h: dict[int, list[mpf]] = {}
             s1: dict[int, list[mpf]] = {}
@@ -119,9 +119,9 @@ class MPLandscape:
                     s2[k] = [j[2] for j in jets]
             r = [fo - yo for fo, yo in zip(h[ell], y)]
             jets = [self._loss_jet(ro) for ro in r]
-            total += fdot(self._w, [j[0] for j in jets])
-            g = {ell: [w * j[1] for w, j in zip(self._w, jets)]}
-            phi2 = [w * j[2] for w, j in zip(self._w, jets)]
+            total += fdot(wj, [j[0] for j in jets])
+            g = {ell: [w * j[1] for w, j in zip(wj, jets)]}
+            phi2 = [w * j[2] for w, j in zip(wj, jets)]
             e: dict[int, list[mpf]] = {}
             for k in range(ell, 0, -1):
                 gk, ak = g[k], a[k - 1]
@@ -248,7 +248,8 @@ def dense_hessian_fixed(problem: Problem, params: Sequence, *, bits: int) -> Fix
          for k in range(1, ell + 1)}
     b = {k: FixedArray.from_mpf(params[layout.block(f"b_{k}").slice], bits) if offb[k] is not None
          else None for k in range(1, ell + 1)}
-    weights = FixedArray.from_floats(np.array(problem.loss.output_weights(arch.n_out)))
+    weight_rows = [FixedArray.from_floats(np.array(row, dtype=np.float64))
+                   for row in problem.loss.weight_matrix(problem.data.size, arch.n_out)]
     H: FixedArray | None = None
 
     def add_rows(H, rows: slice, cols: int, term: FixedArray) -> FixedArray:
@@ -264,7 +265,7 @@ def dense_hessian_fixed(problem: Problem, params: Sequence, *, bits: int) -> Fix
         return tuple(FixedArray.from_mpf([o[i] for o in out], bits) for i in range(3))
 
     with mpmath.workprec(bits):
-        for x_row, y_row in zip(problem.data.X, problem.data.Y):
+        for x_row, y_row, weights in zip(problem.data.X, problem.data.Y, weight_rows):
             a = {0: FixedArray.from_floats(x_row)}
             s1, s2 = {}, {}
             for k in range(1, ell + 1):

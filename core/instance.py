@@ -10,11 +10,36 @@ from .evaluation import PointEvaluation
 from .network import Problem
 from .points import PointRecipe
 
-__all__ = ["Instance"]
+__all__ = ["Instance", "LandscapeInstance"]
+
+
+class LandscapeInstance:
+    """What the runner and the claims need from an instance, whatever the landscape.
+
+    Subclasses provide ``label``, ``info``, ``seed``, :meth:`evaluation` (an object with the
+    :class:`PointEvaluation` interface: ``gradient_decision(precision)``,
+    ``inertia(precision)``, ``loss(precision)``, …), :meth:`to_dict`, ``n_params`` and
+    :attr:`landscape` (one line naming the landscape in reports).  :class:`Instance` is the
+    network case; :class:`critlocus.core.explicit.FunctionInstance` is an explicit function.
+    """
+
+    label: str
+    info: Mapping[str, Any]
+    seed: int
+
+    def evaluation(self):
+        raise NotImplementedError
+
+    def to_dict(self) -> dict:
+        raise NotImplementedError
+
+    @property
+    def landscape(self) -> str:
+        return type(self).__name__
 
 
 @dataclass(frozen=True, eq=False)
-class Instance:
+class Instance(LandscapeInstance):
     """A :class:`Problem` (architecture, activation, loss, data) and a point construction.
 
     ``label`` names the point in the theory's terms (e.g. ``"p ∈ S_{2,3}"``) and ``info``
@@ -28,9 +53,15 @@ class Instance:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.point.architecture != self.problem.architecture:
-            from .errors import InvalidArgument
+        from .errors import InvalidArgument
 
+        if not isinstance(self.problem, Problem):
+            raise InvalidArgument(f"problem must be a Problem(network, loss, data), got {self.problem!r}")
+        if not isinstance(self.point, PointRecipe):
+            raise InvalidArgument(f"point must be a PointRecipe, got {self.point!r}")
+        if not isinstance(self.label, str):
+            raise InvalidArgument(f"label must be a string, got {self.label!r}")
+        if self.point.architecture != self.problem.architecture:
             raise InvalidArgument(
                 f"point built for {self.point.architecture} but the problem has {self.problem.architecture}"
             )
@@ -47,6 +78,10 @@ class Instance:
     @property
     def n_params(self) -> int:
         return self.problem.n_params
+
+    @property
+    def landscape(self) -> str:
+        return str(self.problem.architecture)
 
     @property
     def n_data(self) -> int:

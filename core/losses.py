@@ -1,4 +1,9 @@
-"""Separable output losses ``L(p) = Σ_j Σ_o w_o φ(f_p(x_j)_o − y_{j,o})``.
+"""Separable output losses ``L(p) = Σ_j Σ_o w_{j,o} φ(f_p(x_j)_o − y_{j,o})``.
+
+Weights are per output (``w_{j,o} = w_o``) or per data point and output (a ``d × n_ℓ``
+matrix): the latter gives Trager–Kohn–Bruna's weighted distance
+``ℓ(W) = Σ_ab Λ_ab (W_ab − Q_ab)²`` on a linear network fed the unit vectors ``x_b = e_b``
+with targets ``y_b = Q e_b`` (``w_{b,a} = Λ_ab``).
 
 The papers' loss is the plain L2 loss ``Σ_j ||f(x_j) − y_j||²`` (φ(r) = r², w = 1, **no**
 1/d factor — every eigenvalue constant such as Cooper's 2d assumes this).  Each loss has a
@@ -30,27 +35,54 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Loss:
-    """A separable loss ``Σ_j Σ_o w_o φ(r_{j,o})`` of the residuals ``r = f(x) − y``."""
+    """A separable loss ``Σ_j Σ_o w_{j,o} φ(r_{j,o})`` of the residuals ``r = f(x) − y``.
+
+    ``weights`` is ``None`` (all 1), a tuple of per-output weights ``w_o``, or a tuple of
+    rows (one per data point) of per-output weights ``w_{j,o}``.
+    """
 
     name: str
     formula: str
     torch_phi: Callable[[torch.Tensor], torch.Tensor] = field(repr=False, compare=False)
     mp_jet: Callable = field(repr=False, compare=False)
-    weights: tuple[float, ...] | None = None
+    weights: tuple[float, ...] | tuple[tuple[float, ...], ...] | None = None
     params: tuple[tuple[str, float], ...] = ()
     convex: bool = True
     smooth: bool = True
     curvature_bound: float = 2.0  # sup |φ''| · max w: scales rounding errors of residuals
 
+    @property
+    def per_point(self) -> bool:
+        """True when the weights are a ``d × n_ℓ`` matrix (one row per data point)."""
+        return bool(self.weights) and isinstance(self.weights[0], tuple)
+
     def output_weights(self, n_out: int) -> tuple[float, ...]:
+        """The per-output weights ``w_o`` (an error for per-data-point weights)."""
         if self.weights is None:
             return (1.0,) * n_out
+        if self.per_point:
+            raise InvalidArgument(
+                f"loss {self.name!r} has per-data-point weights; use weight_matrix(d, n_out)")
         if len(self.weights) != n_out:
             raise InvalidArgument(
                 f"loss {self.name!r} has {len(self.weights)} output weights but the network has "
                 f"{n_out} outputs"
             )
         return self.weights
+
+    def weight_matrix(self, n_data: int, n_out: int) -> tuple[tuple[float, ...], ...]:
+        """The weights ``w_{j,o}`` as ``n_data`` rows of ``n_out`` (validating the shape)."""
+        if not self.per_point:
+            row = self.output_weights(n_out)
+            return (row,) * n_data
+        rows = len(self.weights)
+        cols = len(self.weights[0])
+        if (rows, cols) != (n_data, n_out):
+            raise InvalidArgument(
+                f"loss {self.name!r} has a {rows} × {cols} weight matrix but the problem has "
+                f"{n_data} data points and {n_out} outputs"
+            )
+        return self.weights  # type: ignore[return-value]
 
     def torch_value(self, residual: torch.Tensor) -> torch.Tensor:
         """The loss of a residual matrix of shape ``(d, n_ℓ)``."""
@@ -63,7 +95,7 @@ class Loss:
         out: dict = {"name": self.name, "formula": self.formula}
         out.update(dict(self.params))
         if self.weights is not None:
-            out["weights"] = list(self.weights)
+            out["weights"] = [list(w) for w in self.weights] if self.per_point else list(self.weights)
         return out
 
 
@@ -73,19 +105,43 @@ def squared_error() -> Loss:
                 lambda r: (r * r, 2 * r, mpmath.mpf(2)))
 
 
-def weighted_squared_error(weights: Sequence[float]) -> Loss:
-    """``Σ_j Σ_o w_o (f(x_j)_o − y_{j,o})²`` with positive output weights ``w``."""
+def _positive_row(weights) -> tuple[float, ...]:
+    if isinstance(weights, (str, bytes)):
+        raise TypeError
+    return tuple(float(x) for x in weights)
+
+
+def weighted_squared_error(weights: Sequence[float] | Sequence[Sequence[float]]) -> Loss:
+    """``Σ_j Σ_o w_{j,o} (f(x_j)_o − y_{j,o})²`` with positive weights: per output (a sequence
+    ``w_o``) or per data point and output (a ``d × n_ℓ`` matrix, one row per data point).
+
+    >>> weighted_squared_error([[0.5, 1.0], [2.0, 0.25]]).weight_matrix(2, 2)
+    ((0.5, 1.0), (2.0, 0.25))
+    """
     try:
-        if isinstance(weights, (str, bytes)):
+        if hasattr(weights, "tolist"):
+            weights = weights.tolist()
+        rows = list(weights) if not isinstance(weights, (str, bytes)) else None
+        if rows is None:
             raise TypeError
-        w = tuple(float(x) for x in weights)
+        if rows and not isinstance(rows[0], (int, float)) and hasattr(rows[0], "__iter__"):
+            matrix = tuple(_positive_row(row) for row in rows)
+            if any(len(row) != len(matrix[0]) for row in matrix) or not matrix[0]:
+                raise InvalidArgument(
+                    f"weight matrix rows must be nonempty and of equal length, got {weights!r}")
+            flat = [x for row in matrix for x in row]
+            w: tuple = matrix
+        else:
+            w = _positive_row(rows)
+            flat = list(w)
     except (TypeError, ValueError):
-        raise InvalidArgument(f"weights must be a sequence of positive numbers, got {weights!r}") from None
-    if not w or not all(math.isfinite(x) and x > 0 for x in w):
+        raise InvalidArgument(
+            f"weights must be a sequence (or matrix) of positive numbers, got {weights!r}") from None
+    if not flat or not all(math.isfinite(x) and x > 0 for x in flat):
         raise InvalidArgument(f"weights must be finite and positive, got {weights!r}")
-    return Loss("weighted_squared_error", "Σ_j Σ_o w_o (f(x_j)_o − y_{j,o})²", lambda r: r * r,
+    return Loss("weighted_squared_error", "Σ_j Σ_o w_{j,o} (f(x_j)_o − y_{j,o})²", lambda r: r * r,
                 lambda r: (r * r, 2 * r, mpmath.mpf(2)), weights=w,
-                curvature_bound=2.0 * max(w))
+                curvature_bound=2.0 * max(flat))
 
 
 def pseudo_huber(delta: float = 1.0) -> Loss:

@@ -55,6 +55,11 @@ class Problem:
     data: Dataset
 
     def __post_init__(self) -> None:
+        if not isinstance(self.network, Network):
+            raise InvalidArgument(f"network must be a Network(architecture, activation), "
+                                  f"got {self.network!r}")
+        if not isinstance(self.data, Dataset):
+            raise InvalidArgument(f"data must be a Dataset(X, Y), got {type(self.data).__name__}")
         object.__setattr__(self, "loss", get_loss(self.loss))
         arch = self.network.architecture
         if self.data.n_in != arch.n_in:
@@ -65,7 +70,7 @@ class Problem:
             raise InvalidArgument(
                 f"data targets have dimension {self.data.n_out} but the architecture's n_ℓ is {arch.n_out}"
             )
-        self.loss.output_weights(arch.n_out)  # validates weight count
+        self.loss.weight_matrix(self.data.size, arch.n_out)  # validates the weights' shape
 
     @property
     def architecture(self) -> Architecture:

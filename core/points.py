@@ -63,9 +63,13 @@ class Given(BlockRule):
     note: str = "free"
 
     def __post_init__(self) -> None:
-        arr = np.array(self.values, dtype=np.float64)
+        try:
+            arr = np.array(self.values, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InvalidArgument(f"Given block values must be real numbers, got {self.values!r}") from None
         if not np.all(np.isfinite(arr)):
-            raise InvalidArgument("Given block values must be finite")
+            raise InvalidArgument(f"Given block values must be finite (no NaN or infinity), "
+                                  f"got {arr.tolist()!r}")
         arr.setflags(write=False)
         object.__setattr__(self, "values", arr)
 
@@ -120,11 +124,24 @@ class Derived(BlockRule):
     def label(self) -> str:  # type: ignore[override]
         return "derived"
 
+    def __post_init__(self) -> None:
+        if not callable(self.float64_fn) or not callable(self.mp_fn):
+            raise InvalidArgument("Derived needs callables float64_fn(shape, data) and mp_fn(shape, data)")
+
     def float64(self, shape, data):
-        return np.asarray(self.float64_fn(shape, data), dtype=np.float64).reshape(shape)
+        values = np.asarray(self.float64_fn(shape, data), dtype=np.float64)
+        if values.size != int(np.prod(shape)):
+            raise InvalidArgument(f"derived block ({self.description}) has {values.size} values, "
+                                  f"expected shape {tuple(shape)}")
+        if not np.all(np.isfinite(values)):
+            raise InvalidArgument(f"derived block ({self.description}) is not finite: {values.tolist()!r}")
+        return values.reshape(shape)
 
     def mp(self, shape, data):
-        return list(self.mp_fn(shape, data))
+        values = list(self.mp_fn(shape, data))
+        if not all(mpmath.isfinite(v) for v in values):
+            raise InvalidArgument(f"derived block ({self.description}) is not finite at high precision")
+        return values
 
     def to_dict(self) -> dict:
         return {"rule": "derived", "description": self.description}
@@ -138,6 +155,11 @@ class PointRecipe:
     rules: Mapping[str, BlockRule]
 
     def __post_init__(self) -> None:
+        if not isinstance(self.architecture, Architecture):
+            raise InvalidArgument(f"architecture must be an Architecture, got {self.architecture!r}")
+        if not isinstance(self.rules, Mapping):
+            raise InvalidArgument(f"rules must map block names (e.g. 'W_1') to BlockRules, "
+                                  f"got {self.rules!r}")
         names = set(self.architecture.layout.names)
         missing = sorted(names - set(self.rules))
         extra = sorted(set(self.rules) - names)

@@ -269,7 +269,10 @@ def decide_inertia(source: HessianSource, precision: Precision, *, scale: float,
 
     def dense() -> SpectrumDecision:
         lam, V = np.linalg.eigh(np.asarray(H64, dtype=np.float64))
-        return inertia_sliced(source.dense_fixed(precision), precision, scale=scale, eigenvectors=V,
+        # duck-typed sources without dense_fixed get the default (rounding dense_mp)
+        fixed = getattr(source, "dense_fixed", None)
+        H = fixed(precision) if fixed is not None else HessianSource.dense_fixed(source, precision)
+        return inertia_sliced(H, precision, scale=scale, eigenvectors=V,
                               float64_eigenvalues=lam, dense_mp=lambda: source.dense_mp(precision))
 
     hint = float64_decision.n_pos + float64_decision.n_neg + float64_decision.n_ambiguous

@@ -13,6 +13,13 @@ and says whether its answer rests on an *exact* zero or equality.  The rules:
    (when the ladder has one) and gives ``fails`` only if that tier agrees.  Once a tier has
    refuted, any later ``true`` makes the verdict ``inconclusive`` (it depends on precision).
 5. If no tier decides, the verdict is ``inconclusive``.
+6. The certified tier (ball arithmetic, :mod:`critlocus.core.certify`) decides for good:
+   ``true`` gives ``holds`` and ``false`` gives ``fails`` with no confirmation needed (it is a
+   proof); ``undecided`` moves on.  When the ladder has a certified tier, a float64 ``true``
+   moves on to it instead of concluding.
+
+Every outcome states the **evidence level** that decided it (``float64``,
+``high-precision`` or ``certified``, :attr:`Outcome.evidence_level`).
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .precision import Precision
+from .precision import EVIDENCE_LEVELS, Precision
 
 __all__ = ["Outcome", "TierResult", "Verdict", "combine_outcomes", "escalate"]
 
@@ -70,9 +77,26 @@ class Outcome:
     def precision(self) -> str | None:
         return self.tiers[-1].precision if self.tiers else None
 
+    @property
+    def evidence_level(self) -> str | None:
+        """The evidence behind a decided verdict: ``float64``, ``high-precision`` or
+        ``certified`` (the weakest of the parts for a conjunction that holds, the failing
+        part's for one that fails); ``None`` when inconclusive."""
+        if self.verdict == Verdict.INCONCLUSIVE:
+            return None
+        if self.parts:
+            levels = [p.evidence_level for p in self.parts if p.verdict == self.verdict]
+            levels = [lv for lv in levels if lv is not None]
+            if not levels:
+                return None
+            pick = min if self.verdict == Verdict.HOLDS else max
+            return pick(levels, key=EVIDENCE_LEVELS.index)
+        return evidence_level_of(self.precision)
+
     def to_dict(self) -> dict:
         out = {"check": self.check, "verdict": self.verdict.value, "reason": self.reason,
-               "precision": self.precision, "tiers": [t.to_dict() for t in self.tiers]}
+               "precision": self.precision, "evidence_level": self.evidence_level,
+               "tiers": [t.to_dict() for t in self.tiers]}
         if self.parts:
             out["parts"] = [p.to_dict() for p in self.parts]
         return out
@@ -82,18 +106,32 @@ class Outcome:
         return [leaf for p in self.parts for leaf in p.leaves()] if self.parts else [self]
 
 
+def evidence_level_of(precision_label: str | None) -> str | None:
+    """The evidence level of a tier's precision label (``"mpmath-30"`` → ``high-precision``)."""
+    if precision_label is None:
+        return None
+    if precision_label in ("float64", "certified"):
+        return precision_label
+    return "high-precision"
+
+
 def escalate(evaluate: Callable[[Precision], TierResult], ladder: Sequence[Precision], *,
              check: str = "claim") -> Outcome:
     """Run ``evaluate`` up the precision ladder and return the verdict (rules above)."""
     tiers: list[TierResult] = []
     refuted_at: str | None = None
+    certify = any(p.is_certified for p in ladder)
     for i, prec in enumerate(ladder):
         result = evaluate(prec)
         tiers.append(result)
         if result.status == UNDECIDED:
             continue
+        if prec.is_certified:
+            if result.status == TRUE:
+                return Outcome(Verdict.HOLDS, check, tiers, "certified (ball arithmetic: a proof)")
+            return Outcome(Verdict.FAILS, check, tiers, "refuted with a certificate (ball arithmetic)")
         if prec.is_float64:
-            if result.status == TRUE and not result.exact:
+            if result.status == TRUE and not result.exact and not certify:
                 return Outcome(Verdict.HOLDS, check, tiers, "decided in float64 (no exact zero involved)")
             continue  # float64 never fails, and cannot confirm exact zeros of the rebuilt point
         if result.status == TRUE:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
 import time
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from critlocus.core.precision import parse_ladder
 
 from .registry import LoadError, SpecRef, builtin_specs, load_spec_file, resolve, select
 from .report import build_document, write_reports
-from .runner import SpecResult, run_spec
+from .runner import ERROR, SpecResult, run_spec
 
 EPILOG = """\
 verdicts
@@ -23,17 +24,28 @@ verdicts
   inconclusive  some instance could not be decided at any precision of the ladder
   error         the spec itself crashed (the message says why); other specs still run
 
-exit status
-  0  every verdict equals its spec's expected outcome
-  1  some verdict differs (or a spec/file errored)
-  2  bad command-line usage
+  timeout       the spec ran past --timeout; its worker process was killed
+
+exit status (docs/errors.md)
+  0    every verdict equals its spec's expected outcome
+  1    some verdict differs from its spec's expected outcome (e.g. a claim was refuted)
+  2    bad command-line usage (unknown option or spec id, invalid value)
+  3    a spec errored or timed out, or a spec file could not be loaded (others still ran)
+  4    an output path cannot be written (checked before computing) or writing a report failed
+  5    internal error in critlocus (a bug: please report it; --debug shows the traceback)
+  130  interrupted (Ctrl-C): the results decided so far are saved as a partial report
 
 examples
   critlocus list
   critlocus verify --only cooper.thm3 --json out.json
   critlocus verify --examples 500 --seed 7 --jobs 2
-  critlocus check my_conjectures.py --examples 200
+  critlocus check my_conjectures.py --examples 200 --timeout 600
+  critlocus verify --executor dask://scheduler:8786
 """
+
+EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_SPEC_ERROR, EXIT_OUTPUT, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5
+EXIT_INTERRUPTED = 130
+TIMEOUT = "timeout"
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
@@ -52,7 +64,31 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reports-dir", type=Path, default=Path("reports"), metavar="DIR",
                    help="directory for reports (default ./reports)")
     p.add_argument("--no-shrink", action="store_true", help="report the first counterexample unshrunk")
+    p.add_argument("--timeout", type=_positive_float, metavar="SECONDS",
+                   help="per-spec time limit; a spec past it is stopped (its worker process "
+                        "killed) with verdict 'timeout' and the others go on")
+    p.add_argument("--memory-limit", type=_positive_float, metavar="GIB",
+                   help="per-worker address-space limit in GiB: a spec exceeding it ends as 'error'")
+    p.add_argument("--executor", default="local", metavar="local|dask://ADDRESS",
+                   help="where specs run: 'local' worker processes (default) or a Dask "
+                        "distributed scheduler, e.g. dask://127.0.0.1:8786 (extra 'dask')")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--certify", action="store_true",
+                   help="decide exact counts (inertia, zero eigenvalues, critical points) with a "
+                        "certified tier in ball arithmetic after float64 (needs python-flint: "
+                        "pip install -e '.[certify]'); same as --ladder certified,DIGITS")
+    p.add_argument("--device", default=None, metavar="DEVICE",
+                   help="torch device of the float64 tier, e.g. cuda (default cpu)")
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (value > 0 and value != float("inf")):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "float64-first with escalation to mpmath, and refuted only with a "
                      "high-precision, shrunk counterexample."),
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--debug", action="store_true",
+                        help="show Python tracebacks for errors (normally one line each)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p_list = sub.add_parser("list", help="list the catalogue's specs")
     p_list.add_argument("--only", nargs="+", metavar="ID_OR_PREFIX")
@@ -75,22 +113,42 @@ def build_parser() -> argparse.ArgumentParser:
                              epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p_check.add_argument("files", nargs="+", type=Path, metavar="FILE")
     _add_run_options(p_check)
+    _add_bench_parser(sub)
     return parser
+
+
+def _add_bench_parser(sub) -> None:
+    p = sub.add_parser("bench", help="time every tier against naive baselines (figures and ratios)",
+                       description="Time the float64, high-precision and certified tiers on a core "
+                                   "and a star point at each size, beside torch.func.hessian+eigvalsh, "
+                                   "torch.autograd.functional.hessian and dense mpmath+eigsy measured "
+                                   "in the same run (see docs/benchmark.md).")
+    p.add_argument("--sizes", default="50,200,500,1000", metavar="N,N,…", help="target parameter counts")
+    p.add_argument("--points", default="core,star", metavar="KINDS", help="core and/or star")
+    p.add_argument("--repeats", type=int, default=None, metavar="R", help="runs per median (default 5)")
+    p.add_argument("--quick", action="store_true", help="one small size, one run (for tests)")
+    p.add_argument("--mp-cap", type=float, default=180.0, metavar="SECONDS",
+                   help="time cap of the dense mpmath baseline (default 180)")
+    p.add_argument("--mp-max-n", type=int, default=250, metavar="N",
+                   help="largest N for the dense mpmath baseline (default 250)")
+    p.add_argument("--search", type=int, default=20, metavar="K",
+                   help="one-hidden-layer star instances in the search benchmark (0: skip)")
+    p.add_argument("--json", type=Path, metavar="PATH", help="write the JSON record here")
+    p.add_argument("--device", default=None, metavar="DEVICE", help="torch device of the float64 tier")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
 
 
 def _run_ref(args: tuple) -> dict:
     """Worker entry point: resolve a spec by reference and run it (picklable).
 
-    Progress goes to ``queue`` (a manager queue) as ``(spec_id, done, total)``.
+    Progress goes to the pool's callback as ``(spec_id, done, total)`` (a no-op on executors
+    other than :class:`~critlocus.execution.WorkerPool`).
     """
-    ref, examples, seed, digits, shrink, queue = args
+    from .execution import report_progress
 
-    def progress(spec_id: str, done: int, total: int) -> None:
-        if queue is not None:
-            queue.put((spec_id, done, total))
-
+    ref, examples, seed, digits, shrink = args
     return run_spec(resolve(ref), examples=examples, seed=seed, ladder=parse_ladder(digits),
-                    shrink=shrink, progress=progress, command=_command_for(ref)).to_dict()
+                    shrink=shrink, progress=report_progress, command=_command_for(ref)).to_dict()
 
 
 def _command_for(ref: SpecRef) -> str:
@@ -124,90 +182,168 @@ class _Printer:
 
 def _result_line(r: dict) -> str:
     mark = "ok " if r["as_expected"] else "!! "
-    return (f"{mark}{r['id']:<28} {r['verdict']:<12} (expected {r['expected']}; "
+    line = (f"{mark}{r['id']:<28} {r['verdict']:<12} (expected {r['expected']}; "
             f"{r['examples']} instances, {r['duration_s']:.1f}s)")
+    if r["verdict"] in (ERROR, TIMEOUT) and r.get("error"):
+        line += f"\n   {r['error'].splitlines()[0]}"
+    return line
 
 
-def _run(items: list[tuple[SpecRef, object]], args, printer: _Printer) -> list[dict]:
+def _unfinished_result(spec, verdict: str, message: str, args, ladder, duration: float = 0.0) -> dict:
+    """The record of a spec that produced no result of its own (timeout, dead worker)."""
+    return SpecResult(spec=spec.describe(), verdict=verdict, examples=0, counts={}, evidence={},
+                      seed=args.seed, ladder=[p.label for p in ladder], duration_s=duration,
+                      error=message).to_dict()
+
+
+class _RunState:
+    """Results by spec index, filled as specs finish; ``interrupted`` after a Ctrl-C."""
+
+    def __init__(self, n: int):
+        self.by_index: dict[int, dict] = {}
+        self.n = n
+        self.interrupted = False
+
+    def results(self) -> list[dict]:
+        return [self.by_index[i] for i in sorted(self.by_index)]
+
+
+def _jobs(args, n_specs: int) -> int:
+    if args.jobs == "auto":
+        return max(1, min(os.cpu_count() or 1, n_specs))
+    return int(args.jobs)
+
+
+def _run(items: list[tuple[SpecRef, object]], args, printer: _Printer) -> _RunState:
+    """Check every spec; a Ctrl-C stops the run and keeps what was decided (``interrupted``)."""
     ladder = parse_ladder(args.ladder)
-    jobs = (min(os.cpu_count() or 1, len(items)) if args.jobs == "auto" else int(args.jobs))
+    state = _RunState(len(items))
     shrink = not args.no_shrink
-    results: list[dict] = []
-    if jobs <= 1 or len(items) <= 1:
-        for ref, spec in items:
-            printer(f"checking {spec.id} ({args.examples} instances)")
-            res = run_spec(spec, examples=args.examples, seed=args.seed, ladder=ladder, shrink=shrink,
-                           progress=lambda sid, i, n: printer(f"{sid}: {i}/{n}", transient=True),
-                           command=_command_for(ref))
-            results.append(res.to_dict())
-            printer(_result_line(results[-1]))
-        return results
-    return _run_parallel(items, args, printer, jobs, shrink, ladder)
+    in_process = (args.executor == "local" and args.timeout is None and args.memory_limit is None
+                  and (_jobs(args, len(items)) <= 1 or len(items) <= 1))
+    try:
+        if in_process:
+            for i, (ref, spec) in enumerate(items):
+                printer(f"checking {spec.id} ({args.examples} instances)")
+                res = run_spec(spec, examples=args.examples, seed=args.seed, ladder=ladder, shrink=shrink,
+                               progress=lambda sid, k, n: printer(f"{sid}: {k}/{n}", transient=True),
+                               command=_command_for(ref))
+                state.by_index[i] = res.to_dict()
+                printer(_result_line(state.by_index[i]))
+        else:
+            _run_parallel(items, args, printer, shrink, ladder, state)
+    except KeyboardInterrupt:
+        state.interrupted = True
+    return state
 
 
-def _run_parallel(items, args, printer: _Printer, jobs: int, shrink: bool, ladder) -> list[dict]:
-    import multiprocessing
-    import queue as queue_mod
-    import threading
-
+def _run_parallel(items, args, printer: _Printer, shrink: bool, ladder, state: _RunState) -> None:
     from critlocus.core.batch import evaluate_batch
 
-    printer(f"checking {len(items)} specs in {jobs} processes ({args.examples} instances each)")
-    manager = multiprocessing.get_context("spawn").Manager()
-    events = manager.Queue()
-    payload = [(ref, args.examples, args.seed, args.ladder, shrink, events) for ref, _ in items]
-    by_index: dict[int, dict] = {}
-    running: dict[str, str] = {}
-    stop = threading.Event()
+    from .execution import WorkerPool, make_executor
 
-    def drain() -> None:  # live progress from the workers
-        while not stop.is_set():
-            try:
-                spec_id, done, total = events.get(timeout=0.2)
-            except (queue_mod.Empty, EOFError, OSError):
-                continue
-            running[spec_id] = f"{spec_id} {done}/{total}"
-            printer(" | ".join(running.values()), transient=True)
+    running: dict[str, str] = {}
+    start = {i: time.perf_counter() for i in range(len(items))}
+
+    def progress(spec_id: str, done: int, total: int) -> None:
+        running[spec_id] = f"{spec_id} {done}/{total}"
+        printer(" | ".join(running.values()), transient=True)
 
     def done(res) -> None:
+        spec = items[res.index][1]
         if res.ok:
-            by_index[res.index] = res.value
-        else:  # the worker crashed: an error result, the other specs go on
-            spec = items[res.index][1]
-            by_index[res.index] = SpecResult(
-                spec=spec.describe(), verdict="error", examples=0, counts={}, evidence={},
-                seed=args.seed, ladder=[p.label for p in ladder], duration_s=0.0,
-                error=f"{res.error}\n{res.traceback}").to_dict()
-        running.pop(items[res.index][1].id, None)
-        printer(_result_line(by_index[res.index]))
+            state.by_index[res.index] = res.value
+        else:  # the worker was killed (timeout) or died: this spec's verdict, the others go on
+            verdict = TIMEOUT if res.status == "timeout" else ERROR
+            state.by_index[res.index] = _unfinished_result(
+                spec, verdict, f"{res.error}" + (f"\n{res.traceback}" if verdict == ERROR else ""),
+                args, ladder, duration=time.perf_counter() - start[res.index])
+        running.pop(spec.id, None)
+        printer(_result_line(state.by_index[res.index]))
 
-    watcher = threading.Thread(target=drain, daemon=True)
-    watcher.start()
+    payload = [(ref, args.examples, args.seed, args.ladder, shrink) for ref, _ in items]
+    if args.executor == "local":
+        jobs = _jobs(args, len(items))
+        memory = None if args.memory_limit is None else int(args.memory_limit * 2**30)
+        printer(f"checking {len(items)} specs in {jobs} worker processes ({args.examples} instances each"
+                + (f", timeout {args.timeout:g} s" if args.timeout else "") + ")")
+        executor = WorkerPool(jobs, timeout=args.timeout, memory_limit=memory, on_progress=progress,
+                              preload=("critlocus.theorems",))
+        close = executor.shutdown
+    else:
+        executor, close = make_executor(args.executor)
+        printer(f"checking {len(items)} specs on {args.executor} ({args.examples} instances each)")
     try:
-        evaluate_batch(_run_ref, payload, max_workers=jobs, on_result=done)
+        evaluate_batch(_run_ref, payload, executor=executor, on_result=done)
+    except BaseException:
+        if isinstance(executor, WorkerPool):
+            executor.terminate()
+        raise
     finally:
-        stop.set()
-        watcher.join(timeout=1.0)
-        manager.shutdown()
-    return [by_index[i] for i in range(len(items))]
+        close()
 
 
-def _finish(results: list[dict], load_errors: list[LoadError], args, command: str,
-            printer: _Printer) -> int:
+def _write(results: list[dict], load_errors: list[LoadError], args, command: str, *,
+           interrupted: bool, not_run: list[str]) -> tuple[Path, Path]:
     settings = {"examples": args.examples, "seed": args.seed, "ladder": f"float64,{args.ladder}"}
     errors = [{"location": e.location, "message": e.message} for e in load_errors]
-    doc = build_document(results, command=command, settings=settings,
-                         load_errors=errors)
+    doc = build_document(results, command=command, settings=settings, load_errors=errors)
+    if interrupted:
+        doc["interrupted"] = True
+        doc["summary"]["interrupted"] = True
+        doc["not_run"] = not_run
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    stem = f"{command.split()[0]}-{stamp}"
-    jp, mp = write_reports(doc, directory=args.reports_dir, stem=stem, json_path=args.json,
-                           markdown_path=args.markdown)
+    stem = f"{command.split()[0]}-{stamp}-{secrets.token_hex(2)}"
+    # 'latest' moves only for a complete run that produced results (docs/errors.md)
+    update_latest = bool(results) and not interrupted
+    return write_reports(doc, directory=args.reports_dir, stem=stem, json_path=args.json,
+                         markdown_path=args.markdown, latest=update_latest)
+
+
+def _exit_code(results: list[dict], load_errors: list[LoadError], interrupted: bool) -> int:
+    if interrupted:
+        return EXIT_INTERRUPTED
+    if load_errors or any(r["verdict"] in (ERROR, TIMEOUT) for r in results):
+        return EXIT_SPEC_ERROR
+    if any(not r["as_expected"] for r in results):
+        return EXIT_UNEXPECTED
+    return EXIT_OK
+
+
+def _finish(state: _RunState, items, load_errors: list[LoadError], args, command: str,
+            printer: _Printer) -> int:
+    results = state.results()
+    not_run = [items[i][1].id for i in range(len(items)) if i not in state.by_index]
+    try:
+        jp, mp = _write(results, load_errors, args, command, interrupted=state.interrupted,
+                        not_run=not_run)
+    except OSError as exc:
+        print(f"critlocus: error: cannot write the report: {exc}", file=sys.stderr)
+        return EXIT_OUTPUT
+    if state.interrupted:  # one line, nothing else
+        print(f"\ncritlocus: interrupted: {len(results)} of {len(items)} specs decided; partial report "
+              f"{jp}", file=sys.stderr, flush=True)
+        return EXIT_INTERRUPTED
     for e in load_errors:
         printer(f"!! could not load {e.location}: {e.message.splitlines()[0]}")
     bad = [r["id"] for r in results if not r["as_expected"]]
     printer(f"\n{len(results)} specs: {len(results) - len(bad)} as expected, {len(bad)} not"
             + (f" ({', '.join(bad)})" if bad else "") + f"\nreports: {jp}  {mp}")
-    return 1 if bad or load_errors else 0
+    return _exit_code(results, load_errors, state.interrupted)
+
+
+def _preflight(args) -> None:
+    """Refuse unusable output paths and executors before any computation."""
+    from .preflight import check_output_file, check_reports_dir
+
+    check_reports_dir(args.reports_dir)
+    if args.json is not None:
+        check_output_file(args.json, option="--json")
+    if args.markdown is not None:
+        check_output_file(args.markdown, option="--markdown")
+    from .execution import parse_executor
+
+    parse_executor(args.executor)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -217,33 +353,82 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command == "list":
-            return _list(args)
-        if args.examples < 1:
-            parser.error(f"--examples must be positive, got {args.examples}")
-        if args.jobs != "auto" and (not args.jobs.isdigit() or int(args.jobs) < 1):
-            parser.error(f"--jobs must be 'auto' or a positive integer, got {args.jobs!r}")
-        parse_ladder(args.ladder)
-        printer = _Printer(args.quiet)
-        if args.command == "verify":
-            items, load_errors = builtin_specs()
-            items = select(items, args.only)
-            results = _run(items, args, printer)
-            return _finish(results, load_errors, args, "verify", printer)
-        items, load_errors = [], []
-        for f in args.files:
-            try:
-                specs = load_spec_file(f)
-            except CritlocusError as exc:
-                load_errors.append(LoadError(str(f), str(exc)))
-                continue
-            items.extend((SpecRef("file", str(Path(f).resolve()), s.id), s) for s in specs)
-        items = select(items, args.only) if items else items
-        results = _run(items, args, printer)
-        return _finish(results, load_errors, args, "check", printer)
+        return _main(parser, args)
+    except KeyboardInterrupt:  # outside a run (loading specs): nothing to save
+        print("critlocus: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except CritlocusError as exc:
-        print(f"critlocus: error: {exc}", file=sys.stderr)
-        return 2
+        from .preflight import OutputPathError
+
+        _print_error(exc, args)
+        return EXIT_OUTPUT if isinstance(exc, OutputPathError) else EXIT_USAGE
+    except Exception as exc:  # a bug in critlocus itself
+        _print_error(exc, args, internal=True)
+        return EXIT_INTERNAL
+
+
+def _print_error(exc: BaseException, args, *, internal: bool = False) -> None:
+    """One line on stderr (the full traceback with ``--debug``)."""
+    if getattr(args, "debug", False):
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    text = str(exc).strip().splitlines()
+    first = text[0] if text else type(exc).__name__
+    if internal:
+        print(f"critlocus: internal error: {type(exc).__name__}: {first} (a bug in critlocus; "
+              "--debug shows the traceback)", file=sys.stderr)
+    else:
+        print(f"critlocus: error: {first}", file=sys.stderr)
+
+
+def _main(parser: argparse.ArgumentParser, args) -> int:
+    if args.command == "list":
+        return _list(args)
+    if args.command == "bench":
+        from .bench import main as bench_main
+
+        _certify_and_device(args)
+        return bench_main(args)
+    if args.examples < 1:
+        parser.error(f"--examples must be positive, got {args.examples}")
+    if args.jobs != "auto" and (not args.jobs.isdigit() or int(args.jobs) < 1):
+        parser.error(f"--jobs must be 'auto' or a positive integer, got {args.jobs!r}")
+    _certify_and_device(args)
+    parse_ladder(args.ladder)
+    _preflight(args)
+    printer = _Printer(args.quiet)
+    if args.command == "verify":
+        items, load_errors = builtin_specs()
+        items = select(items, args.only)
+        state = _run(items, args, printer)
+        return _finish(state, items, load_errors, args, "verify", printer)
+    items, load_errors = [], []
+    for f in args.files:
+        try:
+            specs = load_spec_file(f)
+        except CritlocusError as exc:
+            load_errors.append(LoadError(str(f), str(exc)))
+            continue
+        items.extend((SpecRef("file", str(Path(f).resolve()), s.id), s) for s in specs)
+    items = select(items, args.only) if items else items
+    state = _run(items, args, printer)
+    return _finish(state, items, load_errors, args, "check", printer)
+
+
+def _certify_and_device(args) -> None:
+    """--certify adds the certified tier to the ladder; --device reaches worker processes
+    through the environment (critlocus.core.float64 reads CRITLOCUS_DEVICE)."""
+    if getattr(args, "certify", False):
+        from critlocus.core.certify import require
+
+        require()
+        if "certified" not in args.ladder.split(","):
+            args.ladder = "certified," + args.ladder
+    if getattr(args, "device", None):
+        from critlocus.core.float64 import set_device
+
+        set_device(args.device)
 
 
 def _list(args) -> int:

@@ -118,15 +118,23 @@ def render_markdown(doc: dict, figures: dict[str, str] | None = None) -> str:
         cx = r.get("counterexample")
         if cx:
             inst = cx["instance"]
-            arch = inst["architecture"]
-            lines += ["### Counterexample (shrunk)", "",
-                      f"- point: {inst['label']}",
-                      f"- architecture: widths {arch['widths']}, N = {arch['n_params']}, bias {arch['bias']}",
-                      f"- activation: {inst['activation']['name']} ({inst['activation']['formula']})",
-                      f"- loss: {inst['loss']['formula']}",
-                      f"- data (d = {inst['data']['d']}): X = {inst['data']['X']}, Y = {inst['data']['Y']}",
-                      "- blocks:"]
-            lines += ["  " + _block_text(n, b) for n, b in inst["point"].items()]
+            if "architecture" not in inst:  # an explicit function (critlocus.core.explicit)
+                fn = inst.get("function", {})
+                lines += ["### Counterexample (shrunk)", "", f"- instance: {inst.get('label')}",
+                          f"- function: {fn.get('formula') or inst.get('landscape')}",
+                          f"- point: {inst.get('point')}"]
+            else:
+                arch = inst["architecture"]
+                lines += ["### Counterexample (shrunk)", "",
+                          f"- point: {inst['label']}",
+                          f"- architecture: widths {arch['widths']}, N = {arch['n_params']}, "
+                          f"bias {arch['bias']}",
+                          f"- activation: {inst['activation']['name']} ({inst['activation']['formula']})",
+                          f"- loss: {inst['loss']['formula']}",
+                          f"- data (d = {inst['data']['d']}): X = {inst['data']['X']}, "
+                          f"Y = {inst['data']['Y']}",
+                          "- blocks:"]
+                lines += ["  " + _block_text(n, b) for n, b in inst["point"].items()]
             lines += ["", f"Why it fails: {cx['outcome']['reason']}", ""]
             for leaf in _leaves(cx["outcome"]):
                 for t in leaf["tiers"]:
@@ -173,8 +181,10 @@ def _leaves(outcome: dict) -> list[dict]:
 
 
 def write_reports(doc: dict, *, directory: Path, stem: str, json_path: Path | None = None,
-                  markdown_path: Path | None = None, plots: bool = True) -> tuple[Path, Path]:
-    """Write ``<stem>.json`` and ``<stem>.md`` (or the given paths) and refresh ``latest.*``.
+                  markdown_path: Path | None = None, plots: bool = True, latest: bool = True
+                  ) -> tuple[Path, Path]:
+    """Write ``<stem>.json`` and ``<stem>.md`` (or the given paths) and refresh ``latest.*``
+    (unless ``latest`` is false).
 
     With matplotlib installed (and ``plots``), one evidence figure per spec is written next to
     the Markdown file as ``<stem>-<id>.png`` and embedded in it.
@@ -200,7 +210,7 @@ def write_reports(doc: dict, *, directory: Path, stem: str, json_path: Path | No
                     if png is not None:
                         figures[f"{r['id']}#series{i}"] = png.name
     mp.write_text(render_markdown(doc, figures), encoding="utf-8")
-    for src, name in ((jp, "latest.json"), (mp, "latest.md")):
+    for src, name in ((jp, "latest.json"), (mp, "latest.md")) if latest else ():
         dst = directory / name
         if src.resolve() != dst.resolve():
             shutil.copyfile(src, dst)

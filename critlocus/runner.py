@@ -24,7 +24,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Unsatisfiable
 
 from critlocus.core.errors import CritlocusError
-from critlocus.core.instance import Instance
+from critlocus.core.instance import Instance, LandscapeInstance
 from critlocus.core.precision import DEFAULT_LADDER, Precision
 from critlocus.core.verdict import Outcome, Verdict
 
@@ -126,7 +126,7 @@ class _Tally:
             best = self.worst.get(leaf.check)
             if best is None or margin < best[0]:
                 self.worst[leaf.check] = (margin, {"instance": instance.label,
-                                                   "architecture": str(instance.problem.architecture),
+                                                   "architecture": instance.landscape,
                                                    "outcome": leaf.to_dict()})
         if self.first is None:
             self.first = {"instance": instance.label, "outcome": outcome.to_dict()}
@@ -143,6 +143,8 @@ def run_spec(spec: Spec, *, examples: int | None = None, seed: int = 0,
 
     ``command`` is how the spec is run from the shell (``"critlocus check FILE"`` for a spec
     file); the counterexample's reproduce line is built from it."""
+    if not isinstance(spec, Spec):
+        raise CritlocusError(f"run_spec needs a critlocus.Spec, got {type(spec).__name__}")
     if examples is None:
         examples = settings.default.max_examples
     if isinstance(examples, bool) or not isinstance(examples, int) or examples < 1:
@@ -158,7 +160,7 @@ def run_spec(spec: Spec, *, examples: int | None = None, seed: int = 0,
     phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if shrink else [])
 
     def search(instance: Instance) -> None:
-        if not isinstance(instance, Instance):
+        if not isinstance(instance, LandscapeInstance):
             raise CritlocusError(f"spec {spec.id!r}: its strategy produced {type(instance).__name__}, "
                                  "not an Instance")
         try:
@@ -205,7 +207,8 @@ def run_spec(spec: Spec, *, examples: int | None = None, seed: int = 0,
             "reproduce": {"seed": seed, "examples": examples,
                           "command": f"{command} --only {spec.id} --seed {seed} "
                                      f"--examples {examples} --ladder "
-                                     + ",".join(str(p.dps) for p in ladder if not p.is_float64)},
+                                     + ",".join(p.label if p.is_certified else str(p.dps)
+                                                for p in ladder if not p.is_float64)},
         }
     elif error is not None:
         verdict = ERROR

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from hypothesis.strategies import SearchStrategy
 
 from critlocus.core.errors import SpecError
-from critlocus.core.instance import Instance
+from critlocus.core.instance import Instance, LandscapeInstance
 from critlocus.core.verdict import Outcome
 
 from .claims import Claim
@@ -39,7 +39,8 @@ __all__ = ["EXPECTED", "KINDS", "Source", "Spec"]
 KINDS = ("theorem", "corollary", "lemma", "proposition", "example", "definition", "conjecture",
          "literal", "false-variant")
 EXPECTED = ("holds", "fails")
-_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+# the en dash is allowed for catalogue ranges such as "cooper.defs5.1–5.6"
+_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-–]*$")
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,22 @@ class Source:
     result: str = ""
     section: str = ""
     tags: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.paper, str) or not self.paper.strip():
+            raise SpecError(f"Source paper must be a non-empty string (e.g. 'Cooper 2020'), "
+                            f"got {self.paper!r}")
+        for name in ("result", "section"):
+            if not isinstance(getattr(self, name), str):
+                raise SpecError(f"Source {name} must be a string, got {getattr(self, name)!r}")
+        tags = (self.tags,) if isinstance(self.tags, str) else self.tags
+        try:
+            tags = tuple(tags)
+        except TypeError:
+            raise SpecError(f"Source tags must be a sequence of strings, got {self.tags!r}") from None
+        if not all(isinstance(t, str) for t in tags):
+            raise SpecError(f"Source tags must be strings, got {self.tags!r}")
+        object.__setattr__(self, "tags", tags)
 
     def __str__(self) -> str:
         parts = [self.paper, self.result, self.section]
@@ -108,7 +125,7 @@ class Spec:
     def __post_init__(self) -> None:
         where = f"spec {self.id!r}"
         if not isinstance(self.id, str) or not _ID.match(self.id):
-            raise SpecError(f"spec id {self.id!r} must be a non-empty string of letters, digits, '._-'")
+            raise SpecError(f"spec id {self.id!r} must be a non-empty string of letters, digits, '._-–'")
         if isinstance(self.source, str):
             object.__setattr__(self, "source", Source(self.source))
         elif not isinstance(self.source, Source):
@@ -118,6 +135,12 @@ class Spec:
         if not isinstance(self.instances, SearchStrategy):
             raise SpecError(f"{where}: instances must be a Hypothesis strategy of Instance objects, "
                             f"got {type(self.instances).__name__}")
+        if _is_empty(self.instances):
+            raise SpecError(f"{where}: no instance can satisfy its hypotheses: the instances strategy "
+                            f"{self.instances!r} is empty (it can never generate a value)")
+        for name in ("formula", "title", "notes"):
+            if not isinstance(getattr(self, name), str):
+                raise SpecError(f"{where}: {name} must be a string, got {getattr(self, name)!r}")
         if not isinstance(self.claim, Claim):
             raise SpecError(f"{where}: claim must be a critlocus.claims.Claim, got "
                             f"{type(self.claim).__name__}; build one with critlocus.claims")
@@ -127,10 +150,18 @@ class Spec:
             raise SpecError(f"{where}: kind must be one of {KINDS}, got {self.kind!r}")
         if isinstance(self.hypotheses, str):
             object.__setattr__(self, "hypotheses", (self.hypotheses,))
-        object.__setattr__(self, "hypotheses", tuple(self.hypotheses))
+        try:
+            hypotheses = tuple(self.hypotheses)
+        except TypeError:
+            raise SpecError(f"{where}: hypotheses must be a sequence of strings, got {self.hypotheses!r}") \
+                from None
+        if not all(isinstance(h, str) for h in hypotheses):
+            raise SpecError(f"{where}: hypotheses must be strings (the assumptions in words), "
+                            f"got {self.hypotheses!r}")
+        object.__setattr__(self, "hypotheses", hypotheses)
         if self.target is not None and not callable(self.target):
             raise SpecError(f"{where}: target must be callable (instance, outcome) -> float")
-        if isinstance(self.examples, Instance):
+        if isinstance(self.examples, LandscapeInstance):
             object.__setattr__(self, "examples", (self.examples,))
         try:
             examples = tuple(self.examples)
@@ -138,7 +169,7 @@ class Spec:
             raise SpecError(f"{where}: examples must be a sequence of Instance objects, "
                             f"got {type(self.examples).__name__}") from None
         for ex in examples:
-            if not isinstance(ex, Instance):
+            if not isinstance(ex, LandscapeInstance):
                 raise SpecError(f"{where}: examples must be Instance objects, got {type(ex).__name__}")
         object.__setattr__(self, "examples", examples)
         scale = self.examples_scale
@@ -166,3 +197,11 @@ class Spec:
             "explicit_examples": len(self.examples),
             "examples_scale": self.examples_scale,
         }
+
+
+def _is_empty(strategy: SearchStrategy) -> bool:
+    """Hypothesis knows some strategies can never draw (``nothing()``, ``sampled_from([])``)."""
+    try:
+        return bool(strategy.is_empty)
+    except Exception:  # computing emptiness must never break a spec; the run reports it then
+        return False

@@ -78,6 +78,9 @@ class Claim:
     """Base class.  Subclasses implement :meth:`tier` (elementary) or override :meth:`check`."""
 
     name = "claim"
+    #: Whether :meth:`tier` understands the certified precision (ball arithmetic,
+    #: :mod:`critlocus.core.certify`); other claims skip a ladder's certified tier.
+    certifiable = False
 
     def tier(self, instance: Instance, precision: Precision) -> TierResult:
         raise NotImplementedError
@@ -88,10 +91,13 @@ class Claim:
         An instance whose strategy could not build what the spec assumes says so in
         ``info["inconclusive"]`` (e.g. no critical point of the requested kind was found): the
         claim is then ``inconclusive`` with that reason, never judged on the wrong point.
+        The certified tier is skipped by claims that cannot be certified.
         """
-        unusable = instance.info.get("inconclusive") if isinstance(instance.info, Mapping) else None
+        info = getattr(instance, "info", None)
+        unusable = info.get("inconclusive") if isinstance(info, Mapping) else None
         if unusable:
             return Outcome(Verdict.INCONCLUSIVE, self.describe(), [], f"instance not usable: {unusable}")
+        ladder = [p for p in ladder if self.certifiable or not p.is_certified]
         return escalate(lambda p: self.tier(instance, p), ladder, check=self.describe())
 
     def describe(self) -> str:

@@ -12,6 +12,7 @@ __all__ = ["is_critical"]
 
 class _Critical(Claim):
     name = "critical point: ∇L(p) = 0"
+    certifiable = True
 
     def tier(self, instance, precision):
         dec = instance.evaluation().gradient_decision(precision)

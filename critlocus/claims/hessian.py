@@ -16,6 +16,8 @@ __all__ = ["hessian_inertia", "is_degenerate", "is_nondegenerate", "positive_eig
 
 
 class _Inertia(Claim):
+    certifiable = True
+
     def __init__(self, positive: Expected | None, negative: Expected | None, zero: Expected | None):
         if positive is None and negative is None and zero is None:
             raise SpecError("hessian_inertia needs at least one of positive=, negative=, zero=")
@@ -91,6 +93,8 @@ def is_nondegenerate() -> Claim:
 
 
 class _PositiveEigenvaluesEqual(Claim):
+    certifiable = True
+
     def __init__(self, value: float | Callable[[Instance], float], text: str):
         self.value = value
         self.text = text
@@ -100,8 +104,12 @@ class _PositiveEigenvaluesEqual(Claim):
 
     def tier(self, instance, precision):
         ev_obj = instance.evaluation()
-        dec = ev_obj.inertia(precision)
         target = self.value(instance) if callable(self.value) else self.value
+        if precision.is_certified:
+            from critlocus.core.certify import certified_eigenvalues_equal
+
+            return certified_eigenvalues_equal(ev_obj, precision, target, self.text)
+        dec = ev_obj.inertia(precision)
         if not dec.decided:
             return TierResult(precision.label, UNDECIDED, True,
                               "spectrum not separated at this precision", dec.to_dict())
@@ -131,8 +139,10 @@ def positive_eigenvalues_equal(value: float | Callable[[Instance], float], *, te
                                ) -> Claim:
     """Every positive Hessian eigenvalue equals ``value`` (a number or ``instance -> number``),
     decided as ``|λ − value| = 0`` against τ = κ·N·u·S_H.  ``text`` names the value in reports."""
-    if not callable(value) and not isinstance(value, (int, float)):
-        raise SpecError(f"positive_eigenvalues_equal value={value!r} must be a number or a callable")
+    if not callable(value) and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                or not math.isfinite(value)):
+        raise SpecError(f"positive_eigenvalues_equal value={value!r} must be a finite number or a callable "
+                        "instance -> number")
     return _PositiveEigenvaluesEqual(value, text or (str(value) if not callable(value) else
                                                      (value.__doc__ or "f(instance)")))
 

@@ -1,0 +1,358 @@
+"""Cooper §5.3: critical points that are not global minima — Prop 5.13, Lemma 5.14,
+Theorem 5.15, Corollary 5.16, Theorem 5.17, Corollaries 5.18 and 5.19, the literal reading of
+Lemma 5.14 and the saddle versions of 5.16/5.18 (open question 6 of ``cooper.open``).
+
+Notation: ``k = rank Φ(p')``, ``k̃ = rank Φ̃`` (Φ̃ = [Φ; 1ᵀ] with an output bias, else Φ),
+``m = rows(Φ̃) = n_{ℓ−1} + [b_ℓ]``, ``Q_{p'}`` the slice's quadratic form (rank ``n_ℓ·k̃``),
+``K = ker Q`` (dimension ``n_ℓ(m − k̃)``).  Critical points come from closed-form loci
+(star, generalised and dead-last-hidden points, :func:`critlocus.strategies.locus_critical_instances`)
+and global minima (:mod:`critlocus.strategies.minima`), every one rebuilt at each precision.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from hypothesis import strategies as st
+
+from critlocus import Source, Spec, claims, strategies
+from critlocus.core.instance import Instance
+from critlocus.core.verdict import Outcome
+
+from . import PAPER
+
+__all__ = ["COR_5_16", "COR_5_16_SADDLES", "COR_5_18", "COR_5_18_SADDLES", "COR_5_19", "LEM_5_14",
+           "LEM_5_14_LITERAL", "PROP_5_13", "THM_5_15", "THM_5_17"]
+
+
+# -- bounds (instance, decided ranks) -> int ---------------------------------------------------
+
+def _m(instance: Instance) -> int:
+    arch = instance.problem.architecture
+    return arch.widths[-2] + int(arch.bias[-1])
+
+
+def paper_bound_k(instance: Instance, ranks) -> int:
+    """n_ℓ(n_{ℓ−1} − k)"""
+    return max(instance.n_out * (instance.problem.architecture.widths[-2] - ranks.k), 0)
+
+
+def exact_kernel_dim(instance: Instance, ranks) -> int:
+    """n_ℓ(m − rank Φ̃)"""
+    return instance.n_out * (_m(instance) - ranks.k_tilde)
+
+
+def paper_bound_d(instance: Instance, ranks) -> int:
+    """n_ℓ(n_{ℓ−1} − d)"""
+    return max(instance.n_out * (instance.problem.architecture.widths[-2] - instance.n_data), 0)
+
+
+def exact_bound_d(instance: Instance, ranks) -> int:
+    """n_ℓ(m − d)"""
+    return max(instance.n_out * (_m(instance) - instance.n_data), 0)
+
+
+def literal_bound(instance: Instance, ranks) -> int:
+    """k·n_ℓ"""
+    return ranks.k * instance.n_out
+
+
+# -- summaries: what was checked, found and decided ---------------------------------------------
+
+def _leaf_evidence(outcome: Outcome, key: str):
+    for leaf in outcome.leaves():
+        tier = leaf.deciding_tier
+        if tier is not None and key in tier.evidence:
+            return tier.evidence[key]
+    return None
+
+
+def _gradient_norm(outcome: Outcome):
+    for leaf in outcome.leaves():
+        if leaf.check.startswith("critical point") and leaf.deciding_tier is not None:
+            ev = leaf.deciding_tier.evidence
+            return ev.get("value"), ev.get("precision")
+    return None, None
+
+
+def _critical_summary(checked, *, title: str) -> dict:
+    rows: dict = {}
+    for inst, outcome in checked:
+        kind = inst.info.get("point_kind", inst.info.get("locus", "?"))
+        r = rows.setdefault(kind, {"n": 0, "saddles": 0, "vacuous": 0, "grad": 0.0, "prec": Counter(),
+                                   "surplus": None})
+        r["n"] += 1
+        g, _ = _gradient_norm(outcome)
+        if g is not None:
+            r["grad"] = max(r["grad"], g)
+        r["prec"][outcome.precision or "none"] += 1
+        if _leaf_evidence(outcome, "certified_saddle"):
+            r["saddles"] += 1
+        if _leaf_evidence(outcome, "vacuous"):
+            r["vacuous"] += 1
+        s = _leaf_evidence(outcome, "surplus")
+        if s is not None and not _leaf_evidence(outcome, "vacuous"):
+            r["surplus"] = s if r["surplus"] is None else min(r["surplus"], s)
+    return {"tables": [{
+        "title": title,
+        "columns": ["critical points", "checked", "certified saddles (n₋>0)", "vacuous (n₋ = 0)",
+                    "largest ‖∇L‖ at the deciding precision", "decided at",
+                    "smallest zero-eigenvalue surplus over the bound"],
+        "rows": [[k, v["n"], v["saddles"], v["vacuous"], f"{v['grad']:.1e}", dict(v["prec"]),
+                  v["surplus"]] for k, v in sorted(rows.items())],
+    }]}
+
+
+def _surplus_target(instance: Instance, outcome: Outcome) -> float:
+    """Steer toward certified saddles with the fewest zero eigenvalues over the bound."""
+    if _leaf_evidence(outcome, "vacuous") or not _leaf_evidence(outcome, "certified_saddle"):
+        return -float(instance.n_params)
+    s = _leaf_evidence(outcome, "surplus")
+    return -float(s) if s is not None else -float(instance.n_params)
+
+
+# -- strategies -----------------------------------------------------------------------------
+
+def _loci(regime: str, **kw):
+    if regime != "mild":  # N ≤ 40: exact dense spectra at 30/60 digits (mild networks are small)
+        kw.setdefault("max_params", 40)
+    else:
+        kw.setdefault("max_params", None)
+    return strategies.locus_critical_instances(regime=regime, **kw)
+
+
+# -- the specs ------------------------------------------------------------------------------
+
+_SMOOTH = ("σ smooth with σ(0) = 0", "L2 loss", "distinct inputs")
+
+LEM_5_14 = Spec(
+    id="cooper.lem5.14",
+    title="rank Q_p' = n_ℓ·rank Φ̃ with rank Φ̃ ∈ {k, k+1} (corrected Lemma 5.14)",
+    source=Source(PAPER, "Lemma 5.14", "§5.3", ("SRC", "REC", "VER")),
+    statement=("On a slice with rank Φ(p') = k, the positive semidefinite quadratic form Q_{p'} of L "
+               "has rank exactly n_ℓ·rank Φ̃, where rank Φ̃ ∈ {k, k+1} (so rank Q ≤ n_ℓ(k+1)); one "
+               "data point gives rank n_ℓ."),
+    formula="rank Q_{p'} = n_ℓ · rank Φ̃(p'),  rank Φ̃ − rank Φ ∈ {0, 1}",
+    hypotheses=("fully connected network, depth ℓ ≥ 2, with or without an output bias", *_SMOOTH),
+    instances=strategies.slice_instances(max_data=5, max_depth=3, max_outputs=2, max_last_width=5,
+                                         output_bias=None),
+    claim=claims.slice_form_rank(),
+    expected="holds",
+    kind="lemma",
+    notes=("Q is the exact slice Hessian block ½∂²L/∂W̃² (R-operator), not the Gram formula; the three "
+           "ranks are decided at the same precision.  Slices have exactly dependent features "
+           "(duplicated, negated, dead, constant units), so both rank Φ̃ = k (1ᵀ in the row space of Φ) "
+           "and rank Φ̃ = k + 1 occur.  The paper's stripped bound is read as n_ℓ(k+1) (UNC); the "
+           "literal k·n_ℓ is cooper.lem5.14.literal."),
+)
+
+LEM_5_14_LITERAL = Spec(
+    id="cooper.lem5.14.literal",
+    title="Literal Lemma 5.14: rank Q_p' ≤ k·n_ℓ (false)",
+    source=Source(PAPER, "Lemma 5.14 (literal reading)", "§5.3", ("SRC", "UNC")),
+    statement="On a slice with rank Φ(p') = k, rank Q_{p'} ≤ k·n_ℓ.",
+    formula="rank Q_{p'} ≤ k · n_ℓ",
+    hypotheses=("fully connected network, depth ℓ ≥ 2, output bias", *_SMOOTH),
+    instances=strategies.slice_instances(max_data=5, max_depth=3, max_outputs=2, max_last_width=5,
+                                         output_bias=True),
+    claim=claims.slice_form_rank(bound=literal_bound, text="k·n_ℓ"),
+    expected="fails",
+    kind="literal",
+    notes=("Refuted whenever rank Φ̃ = k + 1, i.e. 1ᵀ is not in the row space of Φ (the bias row adds a "
+           "direction): e.g. one hidden unit and two inputs, k = 1 but rank Q = 2·n_ℓ.  The search "
+           "finds it on generated slices and shrinks it; the corrected statement is cooper.lem5.14."),
+)
+
+THM_5_15 = Spec(
+    id="cooper.thm5.15",
+    title="The level set of a critical point contains p + K, dim K = n_ℓ(m − rank Φ̃) ≥ n_ℓ(n_{ℓ−1} − k)",
+    source=Source(PAPER, "Theorem 5.15", "§5.3", ("SRC", "REC")),
+    statement=("For any critical point p, the level set {L = L(p)} contains the affine subspace p + K, "
+               "K = ker Q_{π(p)} in the last-layer coordinates, of dimension n_ℓ(n_{ℓ−1} + 1 − rank Φ̃) "
+               "≥ n_ℓ(n_{ℓ−1} − k)."),
+    formula="∇L(p) = 0  ⇒  L(p + v) = L(p) ∀ v ∈ K,  dim K = n_ℓ(m − rank Φ̃) ≥ n_ℓ(n_{ℓ−1} − k)",
+    hypotheses=("fully connected network, depth ℓ ≥ 2, any widths", *_SMOOTH),
+    instances=st.one_of(_loci("very_wide", wide="last"), _loci("mild", min_data=2),
+                        strategies.global_minimum_instances(max_data=3, max_depth=2, max_outputs=2)),
+    claim=claims.all_of(claims.is_critical(),
+                        claims.constant_on_slice_kernel(min_dimension=paper_bound_k,
+                                                        text="n_ℓ(n_{ℓ−1} − k)")),
+    expected="holds",
+    kind="theorem",
+    summarize=lambda checked: _critical_summary(checked, title="Critical points checked (Theorem 5.15)"),
+    notes=("K's basis is computed at each precision from Φ̃ rebuilt there; L(p + tv) − L(p) is decided "
+           "zero for every basis vector (t = 1) and a random combination (t = −2.5).  The residuals "
+           "are unchanged on p + K, so the identity holds at every point of the slice; the theorem's "
+           "content is that p + K lies in p's level set, a critical point's."),
+)
+
+THM_5_17 = Spec(
+    id="cooper.thm5.17",
+    title="Very wide: the level set of a critical point contains an affine space of dim ≥ n_ℓ(n_{ℓ−1} − d)",
+    source=Source(PAPER, "Theorem 5.17", "§5.3", ("SRC", "REC")),
+    statement=("For a very wide network (n_{ℓ−1} > d), the level set of every critical point contains "
+               "an affine subspace of dimension ≥ n_ℓ(n_{ℓ−1} − d); exactly, ≥ n_ℓ(n_{ℓ−1} + 1 − d) with "
+               "an output bias."),
+    formula="n_{ℓ−1} > d, ∇L(p) = 0  ⇒  p + K ⊆ {L = L(p)},  dim K ≥ n_ℓ(m − d) ≥ n_ℓ(n_{ℓ−1} − d)",
+    hypotheses=("last hidden width n_{ℓ−1} > d", *_SMOOTH),
+    instances=st.one_of(_loci("very_wide", wide="last", min_excess=1),
+                        strategies.global_minimum_instances(max_data=3, max_depth=2, max_outputs=2,
+                                                            min_excess=1)),
+    claim=claims.all_of(claims.is_critical(),
+                        claims.constant_on_slice_kernel(min_dimension=exact_bound_d, text="n_ℓ(m − d)")),
+    expected="holds",
+    kind="theorem",
+    summarize=lambda checked: _critical_summary(checked, title="Critical points checked (Theorem 5.17)"),
+    notes=("The exact bound n_ℓ(m − d), m = n_{ℓ−1} + [b_ℓ], is asserted; it implies the paper's "
+           "n_ℓ(n_{ℓ−1} − d), which §6 reads as positive once w > d."),
+)
+
+COR_5_16 = Spec(
+    id="cooper.cor5.16",
+    title="At local minima Hess L has ≥ n_ℓ(n_{ℓ−1} − k) zero eigenvalues; K ⊆ ker Hess",
+    source=Source(PAPER, "Corollary 5.16", "§5.3", ("SRC", "REC")),
+    statement=("At a local minimum (or maximum) p, Hess L(p) vanishes on K = ker Q_{π(p)}, so it has at "
+               "least dim K = n_ℓ(m − rank Φ̃) ≥ n_ℓ(n_{ℓ−1} − k) zero eigenvalues."),
+    formula="p local min/max  ⇒  K ⊆ ker Hess L(p),  n₀ ≥ n_ℓ(m − rank Φ̃) ≥ n_ℓ(n_{ℓ−1} − k)",
+    hypotheses=("fully connected network, depth ℓ ≥ 2", "p a local minimum or maximum", *_SMOOTH),
+    instances=st.one_of(
+        strategies.global_minimum_instances(max_data=3, max_depth=2, max_outputs=2),
+        strategies.interpolating_instances(regime="mild", max_data=3, max_depth=2, max_outputs=2)),
+    claim=claims.all_of(
+        claims.slice_zero_eigenvalues(paper_bound_k, text="n_ℓ(n_{ℓ−1} − k)"),
+        claims.slice_zero_eigenvalues(exact_kernel_dim, text="dim K = n_ℓ(m − rank Φ̃)"),
+        claims.hessian_vanishes_on_slice_kernel()),
+    expected="holds",
+    kind="corollary",
+    notes=("Proved only at extrema: Hess is semidefinite there and vanishes as a form on K, so "
+           "K ⊆ ker Hess (checked: ‖Hess·v‖ = 0 for a basis of K).  The paper's proof (coordinates "
+           "spanning K give 'a block of zeros') does not cover saddles: f = xy vanishes on the x-axis "
+           "with a nondegenerate Hessian.  Saddles: cooper.cor5.16.saddles.  With an output bias L has "
+           "no local maxima (∂²L/∂b_ℓ² = 2d·Id), so the maxima half is vacuous."),
+)
+
+COR_5_18 = Spec(
+    id="cooper.cor5.18",
+    title="Very wide, at local minima: Hess L has ≥ n_ℓ(n_{ℓ−1} − d) zero eigenvalues",
+    source=Source(PAPER, "Corollary 5.18", "§5.3", ("SRC", "REC")),
+    statement=("For a very wide network, at every local minimum (or maximum) Hess L has at least "
+               "n_ℓ(n_{ℓ−1} − d) zero eigenvalues (exactly: K ⊆ ker Hess, dim K ≥ n_ℓ(m − d))."),
+    formula="n_{ℓ−1} > d, p local min/max  ⇒  n₀(Hess L(p)) ≥ n_ℓ(m − d) ≥ n_ℓ(n_{ℓ−1} − d)",
+    hypotheses=("last hidden width n_{ℓ−1} > d", "p a local minimum or maximum", *_SMOOTH),
+    instances=strategies.global_minimum_instances(max_data=3, max_depth=3, max_outputs=2, min_excess=1,
+                                                      max_params=30),
+    claim=claims.all_of(claims.slice_zero_eigenvalues(exact_bound_d, text="n_ℓ(m − d)"),
+                        claims.hessian_vanishes_on_slice_kernel()),
+    expected="holds",
+    kind="corollary",
+    notes=("Rigorous at extrema (as 5.16, with rank Φ̃ ≤ d).  The abstract's 'every critical point of a "
+           "very wide network is degenerate' at saddles is cooper.cor5.18.saddles."),
+)
+
+_SADDLE_NOTES = (
+    "Search: closed-form critical points (star S_I, generalised S_I^gen and dead-last-hidden loci, "
+    "Cooper Thm 3.1) in every architecture the hypotheses allow — depth ℓ = 2 and 3, 1–3 inputs, "
+    "1–3 outputs, N ≤ 40 so spectra are exact at 30/60 digits — with dyadic data; the bound is "
+    "asserted at certified saddles (a decided negative and a decided positive eigenvalue: not an "
+    "extremum) and the search is steered (target=) toward the smallest surplus n₀ − bound.  ")
+
+COR_5_16_SADDLES = Spec(
+    id="cooper.cor5.16.saddles",
+    title="Conjecture: the zero-eigenvalue bound n_ℓ(n_{ℓ−1} − k) at saddles",
+    source=Source(PAPER, "Corollary 5.16 at saddles (cooper.open, question 6)", "§5.3", ("REC", "UNC")),
+    statement=("At every critical point that is not an extremum, Hess L has at least n_ℓ(n_{ℓ−1} − k) "
+               "zero eigenvalues, k = rank Φ(π(p)) (the paper states 5.16 for every critical point)."),
+    formula="∇L(p) = 0, p a saddle  ⇒  n₀(Hess L(p)) ≥ n_ℓ(n_{ℓ−1} − k)",
+    hypotheses=("fully connected network, depth ℓ ≥ 2, any widths", *_SMOOTH),
+    instances=st.one_of(_loci("mild", min_data=2, max_data=4, max_inputs=3, max_outputs=3),
+                        _loci("very_wide", wide="last", max_inputs=3, max_outputs=3, max_data=4,
+                              max_params=24)),
+    claim=claims.all_of(claims.is_critical(),
+                        claims.slice_zero_eigenvalues(paper_bound_k, text="n_ℓ(n_{ℓ−1} − k)",
+                                                      only_saddles=True)),
+    expected="fails",
+    kind="conjecture",
+    target=_surplus_target,
+    summarize=lambda checked: _critical_summary(checked, title="Critical points searched (5.16 at saddles)"),
+    notes=(_SADDLE_NOTES + "FINDING: the statement does not survive.  At the star point S_1 of a "
+           "one-hidden-layer network (W_1 = 0, b_1 = 0, W_2 = 0, b_2 = ȳ) Φ = 0, so k = 0 and the bound "
+           "is n_ℓ·n_1; but Hess has, per hidden unit, the block [[0, R], [Rᵀ, 0]] with "
+           "R = 2σ'(0)Σ_j (ȳ − y_j)x_jᵀ, hence n₀ = n_1(n_0 + 1 + n_ℓ − 2 rank R) < n_ℓ·n_1 as soon as "
+           "rank R > (n_0 + 1)/2 — e.g. n_0 = n_ℓ = 2, d = 3.  The point is a saddle (±singular values "
+           "of R), confirmed at 30 and 60 digits and shrunk.  Expected 'fails' records this finding; "
+           "the rigorous statements at extrema are cooper.cor5.16 and the kernel inclusion "
+           "ker Hess ⊇ {v ∈ K : Σ_j J_jᵀVᵀr_j = 0}."),
+)
+
+COR_5_18_SADDLES = Spec(
+    id="cooper.cor5.18.saddles",
+    title="Conjecture: very wide networks have ≥ n_ℓ(n_{ℓ−1} − d) zero eigenvalues at every saddle",
+    source=Source(PAPER, "Corollary 5.18 at saddles (abstract; cooper.open, question 6)", "§5.3",
+                  ("REC", "UNC")),
+    statement=("For a very wide network, at every critical point that is not an extremum Hess L has at "
+               "least n_ℓ(n_{ℓ−1} − d) zero eigenvalues (the quantitative form of the abstract's 'every "
+               "critical point of a very wide network is degenerate')."),
+    formula="n_{ℓ−1} > d, ∇L(p) = 0, p a saddle  ⇒  n₀(Hess L(p)) ≥ n_ℓ(n_{ℓ−1} − d)",
+    hypotheses=("last hidden width n_{ℓ−1} > d", *_SMOOTH),
+    instances=_loci("very_wide", wide="last", min_excess=1, max_data=4, max_inputs=3, max_outputs=3,
+                    max_width=10),
+    claim=claims.all_of(claims.is_critical(),
+                        claims.slice_zero_eigenvalues(paper_bound_d, text="n_ℓ(n_{ℓ−1} − d)",
+                                                      only_saddles=True)),
+    expected="fails",
+    kind="conjecture",
+    target=_surplus_target,
+    summarize=lambda checked: _critical_summary(checked, title="Critical points searched (5.18 at saddles)"),
+    notes=(_SADDLE_NOTES + "FINDING: the bound does not survive at saddles.  The star point S_1 of a "
+           "one-hidden-layer network with n_0 = n_ℓ = 2 inputs/outputs, d = 3 and width n_1 = 7 > d has "
+           "n₀ = n_1(n_0 + 1 + n_ℓ − 2·rank R) = 7 < n_ℓ(n_1 − d) = 8 (rank R = 2).  Degeneracy itself "
+           "(n₀ ≥ 1) is not refuted by it: every point found is degenerate (see the table)."),
+)
+
+PROP_5_13 = Spec(
+    id="cooper.prop5.13",
+    title="No isolated non-global local minima (last hidden width > d); no local maxima with an output bias",
+    source=Source(PAPER, "Proposition 5.13", "§5.3", ("SRC",)),
+    statement=("For a network whose last hidden width exceeds d, L has no isolated local minima that are "
+               "not global (the paper: and the same for local maxima).  With an output bias "
+               "∂²L/∂b_ℓ² = 2d·Id ≻ 0, so L has no local maxima at all."),
+    formula=("n_{ℓ−1} > d, p local min  ⇒  p + K ⊆ {L = L(p)} ∩ crit(L), dim K ≥ n_ℓ(m − d) > 0;  "
+             "∂²L/∂b_ℓ² = 2d·Id"),
+    hypotheses=("last hidden width n_{ℓ−1} > d", *_SMOOTH),
+    instances=strategies.global_minimum_instances(max_data=3, max_depth=3, max_outputs=2, min_excess=1,
+                                                      max_params=30),
+    claim=claims.all_of(claims.output_bias_curvature(),
+                        claims.constant_on_slice_kernel(min_dimension=exact_bound_d, text="n_ℓ(m − d)"),
+                        claims.hessian_vanishes_on_slice_kernel()),
+    expected="holds",
+    kind="proposition",
+    summarize=lambda checked: _critical_summary(checked, title="Local minima checked (Prop 5.13)"),
+    notes=("At a local minimum p, the points p + v (v ∈ K) have the same value, so they are local minima "
+           "too (Hess·v = 0 checked, i.e. ∇L vanishes along p + K): p is not isolated.  The maxima "
+           "statement is VACUOUS with an output bias: ∂²L/∂b_ℓ² = 2d·Id is decided at every instance, "
+           "so no point is a local maximum."),
+)
+
+COR_5_19 = Spec(
+    id="cooper.cor5.19",
+    title="At a local maximum rank Q = 0 (Φ̃ = 0): L is constant on the whole slice",
+    source=Source(PAPER, "Corollary 5.19", "§5.3", ("SRC", "REC")),
+    statement=("At a local maximum p, rank Q_{π(p)} = 0, so the level set of p contains the whole slice, "
+               "an affine space of dimension n_ℓ(n_{ℓ−1} + 1).  With an output bias there are no local "
+               "maxima (vacuous); for a bias-free last layer rank Q = 0 ⇔ Φ = 0."),
+    formula="p local max  ⇒  rank Q_{π(p)} = 0 ⇔ Φ̃ = 0  ⇒  π⁻¹(π(p)) ⊆ {L = L(p)}",
+    hypotheses=("fully connected network, depth ℓ ≥ 2, with or without an output bias", *_SMOOTH),
+    instances=st.one_of(
+        _loci("very_wide", wide="last", output_bias=False, loci=("dead_last_hidden",)),
+        _loci("mild", min_data=2, output_bias=False, loci=("dead_last_hidden",)),
+        _loci("very_wide", wide="last")),
+    claim=claims.all_of(claims.is_critical(), claims.not_a_local_maximum(), claims.output_bias_curvature()),
+    expected="holds",
+    kind="corollary",
+    summarize=lambda checked: _critical_summary(checked, title="Critical points checked (Cor 5.19)"),
+    notes=("Checked as its contrapositive certificate at critical points: rank Q > 0 ⇒ "
+           "L(p + v) − L(p) = Q(v) > 0 for a last-layer direction v (decided nonzero), so p is not a local "
+           "maximum; rank Q = 0 ⇔ Φ̃ = 0 ⇒ L constant on the slice (decided).  VACUOUS with an output "
+           "bias (∂²L/∂b_ℓ² = 2d·Id decided); meaningful for a bias-free last layer, where the "
+           "Φ = 0 points (dead last hidden layer) are the only candidates."),
+)
