@@ -13,13 +13,16 @@ Algorithms*, 2nd ed., §11.1.1, Alg. 11.2).
 
 Arithmetic: block fixed point (:mod:`critlocus.core.fixedpoint`): the entries are integers at
 one exponent, the multipliers carry ``F`` fraction bits, every Schur update is an exact integer
-product followed by one floor shift.  Backward error (Higham, Thm 11.3, argued directly for this
-arithmetic): the computed factors are the exact factors of ``A − tI + E`` where E collects, per
-elimination step, the floor of each update (≤ 1 unit) and the truncated multipliers times the
-pivot row (≤ 2^−F·max|row| per multiplier, two for a 2×2 block).  The factorization adds these
-up as it goes and returns ``‖E‖₂ ≤ n·max|E_ij|`` (rigorous for this integer arithmetic).  By
-Weyl's inequality every eigenvalue of ``A − tI + E`` is within ‖E‖₂ of one of ``A − tI``, so
-the slice counts are exact for every eigenvalue farther than ‖E‖₂ from t.
+product followed by one floor shift.  Only the lower triangle is stored and updated (as LAPACK's
+``dsytrf``), so the matrix factored is exactly symmetric.
+
+Backward error (Higham, Thm 11.3, argued directly for this arithmetic): the computed factors
+are the exact factors of ``A − tI + E``, where E collects, per elimination step, the floor of
+each update (≤ 1 unit) and the truncated multipliers times the pivot column (≤ 2^−F·max|column|
+per multiplier, two for a 2×2 block).  The factorization adds these up as it goes and returns
+``‖E‖₂ ≤ n·max|E_ij|`` (rigorous for this integer arithmetic).  By Weyl's inequality every
+eigenvalue of ``A − tI + E`` is within ‖E‖₂ of one of ``A − tI``, so the slice counts are exact
+for every eigenvalue farther than ‖E‖₂ from t.
 """
 
 from __future__ import annotations
@@ -41,7 +44,8 @@ _ALPHA_NUM, _ALPHA_DEN = 6404, 10000
 @dataclass
 class LDLInertia:
     """Counts of eigenvalues of A above and below the shift t, with the factorization's
-    backward-error bound ``error`` (an mpmath number: ‖E‖₂) and the growth factor."""
+    backward-error bound ``error`` (an mpmath number: ‖E‖₂) and the growth factor (largest
+    pivot-column entry met, relative to ``max |A − tI|``)."""
 
     shift: mpmath.mpf
     above: int  # #{λ > t}
@@ -52,12 +56,21 @@ class LDLInertia:
     two_by_two: int
 
 
-def _swap(M: np.ndarray, i: int, j: int) -> None:
-    """Symmetric permutation P M Pᵀ exchanging indices i and j."""
+def _swap(M: np.ndarray, i: int, j: int, k: int) -> None:
+    """Symmetric permutation exchanging indices ``k ≤ i < j`` of the trailing matrix, held in
+    its lower triangle (LAPACK ``dsytrf``'s storage)."""
     if i == j:
         return
-    M[[i, j], :] = M[[j, i], :]
-    M[:, [i, j]] = M[:, [j, i]]
+    tmp = M[i, k:i].copy()
+    M[i, k:i] = M[j, k:i]
+    M[j, k:i] = tmp
+    M[i, i], M[j, j] = M[j, j], M[i, i]
+    tmp = M[i + 1:j, i].copy()
+    M[i + 1:j, i] = M[j, i + 1:j]
+    M[j, i + 1:j] = tmp
+    tmp = M[j + 1:, i].copy()
+    M[j + 1:, i] = M[j + 1:, j]
+    M[j + 1:, j] = tmp
 
 
 def ldl_inertia(A: FixedArray, shift=0, *, fraction_bits: int | None = None) -> LDLInertia:
@@ -106,16 +119,17 @@ def ldl_inertia(A: FixedArray, shift=0, *, fraction_bits: int | None = None) -> 
             if _ALPHA_DEN * abs(akk) * wr >= _ALPHA_NUM * w1 * w1:
                 pass  # 1×1 pivot at k
             elif _ALPHA_DEN * abs(M[r, r]) >= _ALPHA_NUM * wr:
-                _swap(M, k, r)
+                _swap(M, k, r, k)
             else:
-                _swap(M, k + 1, r)
+                _swap(M, k + 1, r, k)
                 size = 2
         trail = slice(k + size, n)
         if size == 1:
             p = M[k, k]
             c = M[trail, k].copy()
             L = (c << F) // p
-            M[trail, trail] -= np.outer(L, c) >> F
+            for idx, i in enumerate(range(k + 1, n)):  # the lower triangle of the Schur complement
+                M[i, k + 1:i + 1] -= (L[idx] * c[:idx + 1]) >> F
             row_max = int(np.max(np.abs(c))) if len(c) else 0
             err_units += 1 + ((row_max >> F) + 1)
             if p > 0:
@@ -128,7 +142,8 @@ def ldl_inertia(A: FixedArray, shift=0, *, fraction_bits: int | None = None) -> 
             c1, c2 = M[trail, k].copy(), M[trail, k + 1].copy()
             L1 = ((c22 * c1 - b * c2) << F) // det
             L2 = ((a * c2 - b * c1) << F) // det
-            M[trail, trail] -= (np.outer(L1, c1) + np.outer(L2, c2)) >> F
+            for idx, i in enumerate(range(k + 2, n)):
+                M[i, k + 2:i + 1] -= (L1[idx] * c1[:idx + 1] + L2[idx] * c2[:idx + 1]) >> F
             row_max = max((int(v) for v in np.abs(np.concatenate([c1, c2]))), default=0)
             err_units += 1 + 2 * ((row_max >> F) + 1)
             pairs += 1
@@ -145,10 +160,8 @@ def ldl_inertia(A: FixedArray, shift=0, *, fraction_bits: int | None = None) -> 
                 above += int(tr > 0)
                 below += int(tr < 0)
                 at += 1 + int(tr == 0)
-        if k + size < n:
-            biggest = max(biggest, int(np.max(np.abs(M[trail, trail]))))
+        biggest = max(biggest, row_max, int(abs(M[k, k])))
         k += size
-    # the floors are asymmetric in (i, j) at most by their own size: counted in err_units
     error = n * err_units * unit
     growth = float(biggest) / float(start_max) if start_max else 1.0
     return LDLInertia(mpmath.mpf(shift), above, below, at, error, growth, pairs)

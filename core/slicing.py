@@ -16,10 +16,10 @@ size at least ``u^(−1/4)`` between the zero and nonzero eigenvalues.
 Eigenvalues are computed only where they are needed:
 
 - eigenvalues inside the ambiguity band: the full spectrum (``eigsy``), as before;
-- low rank r (``r ≤ values_rank_limit``): the nonzero eigenvalues exactly, by Rayleigh–Ritz on
-  ``span(H·Q)`` (Q: the float64 eigenvectors of the r largest |λ|).  ``H·Q`` lies in range(H), so
-  when it spans it the Ritz values *are* the nonzero eigenvalues, to working precision; the
-  gap test of ``classify_spectrum`` then runs on them as on an ``eigsy`` spectrum;
+- low rank r (``r ≤ min(values_rank_limit, max(8, N/5))``): the nonzero eigenvalues exactly,
+  by Rayleigh–Ritz on ``span(H·Q)`` (Q: the float64 eigenvectors of the r largest |λ|).
+  ``H·Q`` lies in range(H), so when it spans it the Ritz values *are* the nonzero eigenvalues,
+  to working precision; the gap test of ``classify_spectrum`` then runs on them as on an ``eigsy`` spectrum;
 - high rank: on demand — the first read of ``nonzero_eigenvalues`` (e.g. by
   ``claims.positive_eigenvalues_equal``) runs ``eigsy``; inertia claims never pay for it.
 """
@@ -136,7 +136,9 @@ def inertia_sliced(H: FixedArray, precision: Precision, *, scale: float,
         return dec
     rank = n_pos + n_neg
     method = "LDLᵀ (Bunch–Kaufman) spectrum slicing"
-    if (rank <= values_rank_limit and reliable and not n_amb and eigenvectors is not None
+    # Ritz values cost two N²·r integer products and an r×r eigsy at twice the precision: worth it
+    # for low rank only (r ≤ N/5), else the values wait until a claim asks for them
+    if (rank <= min(values_rank_limit, max(8, n // 5)) and reliable and not n_amb and eigenvectors is not None
             and float64_eigenvalues is not None):
         order = np.argsort(-np.abs(float64_eigenvalues))[:rank]
         ritz = _range_ritz_values(H, eigenvectors[:, order], precision)
