@@ -30,14 +30,13 @@ _SHARED_PASS_LIMIT = 256  # up to this N one second-order pass serves gradient a
 class PointEvaluation:
     """One point (a :class:`PointRecipe`) of one :class:`Problem`, evaluated lazily.
 
-    ``dense_limit``: up to this N the high-precision spectrum is computed densely
-    (``eigsy``); above it a range sketch is used, and if the Hessian's rank is too large
-    for a sketch, a dense fallback is tried up to ``dense_fallback_limit`` before the
-    decision is left ambiguous (and the verdict, honestly, inconclusive).
+    ``dense_limit``, ``dense_fallback_limit``: see
+    :func:`critlocus.core.spectrum.decide_inertia` (dense LDLᵀ slicing up to N = 400, a range
+    sketch where the Hessian's rank is small; the method is chosen by cost).
     """
 
     def __init__(self, problem: Problem, point: PointRecipe, *, seed: int = 0,
-                 dense_limit: int = 40, dense_fallback_limit: int = 120):
+                 dense_limit: int = 40, dense_fallback_limit: int = 400):
         self.problem = problem
         self.point = point
         self.seed = seed
@@ -278,3 +277,8 @@ class _LandscapeHessian(HessianSource):
         land = self.evaluation.landscape_mp(precision)
         with mpmath.workdps(precision.dps):
             return land.hessian()
+
+    def dense_fixed(self, precision):
+        land = self.evaluation.landscape_mp(precision)
+        with mpmath.workdps(precision.dps):
+            return land.hessian_fixed()
