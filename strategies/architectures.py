@@ -17,6 +17,8 @@ the widths so that the regime's inequalities hold by construction (never by filt
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from hypothesis import strategies as st
 
 from critlocus.core.activations import Activation, activations_with, get_activation
@@ -116,6 +118,79 @@ def regime_of(architecture: Architecture, n_data: int) -> str:
     return "mild"
 
 
+@dataclass(frozen=True)
+class _RegimeConfig:
+    """The validated arguments of :func:`regime_architectures`."""
+
+    regime: str
+    d: int
+    low: int
+    min_depth: int
+    max_depth: int
+    min_inputs: int
+    max_inputs: int
+    min_outputs: int
+    max_outputs: int
+    max_width: int
+    wide: str
+    max_params: int | None
+    hidden_bias: bool
+    output_bias: bool
+    feasible_under: tuple
+
+    def bias_for(self, depth: int) -> tuple[bool, ...]:
+        return (self.hidden_bias,) * (depth - 1) + (self.output_bias,)
+
+
+@st.composite
+def _regime_build(draw, c: _RegimeConfig) -> Architecture:
+    """One draw of :func:`regime_architectures` (module level: a composite defined per call
+    makes Hypothesis parse its source each time, and these strategies are built per draw)."""
+    depth = draw(st.integers(c.min_depth, c.max_depth))
+    n_in = draw(st.integers(c.min_inputs, c.max_inputs))
+    n_out = draw(st.integers(c.min_outputs, c.max_outputs))
+    bias = c.bias_for(depth)
+    if c.regime in ("very_wide", "extremely_wide"):
+        hidden = []
+        for k in range(1, depth):
+            is_wide = c.wide == "all" or k == depth - 1
+            hidden.append(draw(st.integers(c.low, c.max_width) if is_wide else st.integers(1, c.max_width)))
+        widths = [n_in, *hidden, n_out]
+        if c.max_params is not None:
+            widths = _cap_params(widths, c.max_params, low=c.low, wide=c.wide, min_depth=c.min_depth,
+                                 min_inputs=c.min_inputs, min_outputs=c.min_outputs, bias_for=c.bias_for)
+        return Architecture(tuple(widths), bias=c.bias_for(len(widths) - 1))
+    if c.regime == "mild":
+        top = min(c.max_width, c.d - 1)
+        hidden = draw(st.lists(st.integers(1, top), min_size=depth - 1, max_size=depth - 1))
+        widths = [n_in, *hidden, n_out]
+        while _n_params(widths, bias) <= c.d * n_out:
+            k = 1 + min(range(depth - 1), key=lambda i: (widths[1 + i], i))
+            if widths[k] >= top:
+                break
+            widths[k] += 1
+        if _n_params(widths, bias) <= c.d * n_out:  # hidden widths capped below d: add depth
+            while _n_params(widths, bias) <= c.d * n_out:
+                widths.insert(-1, top)
+                bias = c.bias_for(len(widths) - 1)
+        return Architecture(tuple(widths), bias=bias)
+    # under-parameterized: N ≤ d·n_ℓ, from a feasible (ℓ, n_0, n_ℓ) (regime_architectures)
+    depth, n_in, n_out = draw(st.sampled_from(c.feasible_under))
+    bias = c.bias_for(depth)
+    widths = [n_in] + [1] * (depth - 1) + [n_out]
+    budget = c.d * n_out
+    for k in range(1, depth):
+        best = widths[k]
+        while best < c.max_width:
+            trial = list(widths)
+            trial[k] = best + 1
+            if _n_params(trial, bias) > budget:
+                break
+            best += 1
+        widths[k] = draw(st.integers(1, best))
+    return Architecture(tuple(widths), bias=bias)
+
+
 def regime_architectures(*, n_data: int, regime: str, min_depth: int = 2, max_depth: int = 4,
                          min_inputs: int = 1, max_inputs: int = 3, min_outputs: int = 1,
                          max_outputs: int = 3, max_width: int | None = None, wide: str = "all",
@@ -192,53 +267,11 @@ def regime_architectures(*, n_data: int, regime: str, min_depth: int = 2, max_de
             raise InvalidArgument(f"n_data={d!r}: no architecture in these depth/input/output ranges "
                                   "is under-parameterized (N ≤ d·n_ℓ even at hidden width 1)")
 
-    @st.composite
-    def build(draw):
-        depth = draw(st.integers(min_depth, max_depth))
-        n_in = draw(st.integers(min_inputs, max_inputs))
-        n_out = draw(st.integers(min_outputs, max_outputs))
-        bias = bias_for(depth)
-        if regime in ("very_wide", "extremely_wide"):
-            hidden = []
-            for k in range(1, depth):
-                is_wide = wide == "all" or k == depth - 1
-                hidden.append(draw(st.integers(low, max_width) if is_wide else st.integers(1, max_width)))
-            widths = [n_in, *hidden, n_out]
-            if max_params is not None:
-                widths = _cap_params(widths, max_params, low=low, wide=wide, min_depth=min_depth,
-                                     min_inputs=min_inputs, min_outputs=min_outputs, bias_for=bias_for)
-            return Architecture(tuple(widths), bias=bias_for(len(widths) - 1))
-        if regime == "mild":
-            top = min(max_width, d - 1)
-            hidden = draw(st.lists(st.integers(1, top), min_size=depth - 1, max_size=depth - 1))
-            widths = [n_in, *hidden, n_out]
-            while _n_params(widths, bias) <= d * n_out:
-                k = 1 + min(range(depth - 1), key=lambda i: (widths[1 + i], i))
-                if widths[k] >= top:
-                    break
-                widths[k] += 1
-            if _n_params(widths, bias) <= d * n_out:  # hidden widths capped below d: add depth
-                while _n_params(widths, bias) <= d * n_out:
-                    widths.insert(-1, top)
-                    bias = bias_for(len(widths) - 1)
-            return Architecture(tuple(widths), bias=bias)
-        # under-parameterized: N ≤ d·n_ℓ, from a feasible (ℓ, n_0, n_ℓ) (see below)
-        depth, n_in, n_out = draw(st.sampled_from(feasible_under))
-        bias = bias_for(depth)
-        widths = [n_in] + [1] * (depth - 1) + [n_out]
-        budget = d * n_out
-        for k in range(1, depth):
-            best = widths[k]
-            while best < max_width:
-                trial = list(widths)
-                trial[k] = best + 1
-                if _n_params(trial, bias) > budget:
-                    break
-                best += 1
-            widths[k] = draw(st.integers(1, best))
-        return Architecture(tuple(widths), bias=bias)
-
-    return build()
+    return _regime_build(_RegimeConfig(
+        regime=regime, d=d, low=low, min_depth=min_depth, max_depth=max_depth, min_inputs=min_inputs,
+        max_inputs=max_inputs, min_outputs=min_outputs, max_outputs=max_outputs, max_width=max_width,
+        wide=wide, max_params=max_params, hidden_bias=hidden_bias, output_bias=output_bias,
+        feasible_under=tuple(feasible_under)))
 
 
 def activations(*names: str | Activation, **properties: bool) -> st.SearchStrategy[Activation]:

@@ -57,20 +57,22 @@ def datasets(*, n_in: int, n_out: int, min_size: int = 1, max_size: int = 8, bou
             f"no data set satisfies these hypotheses: min_size={min_size} distinct inputs cannot be "
             f"drawn from the {values**n_in} points of the grid (n_in={n_in}, bound={bound!r}, "
             f"bits={bits}); raise bound or bits, or lower min_size")
-    row_in = st.tuples(*([entry] * n_in))
-    row_out = st.tuples(*([entry] * n_out))
+    return _dataset(st.tuples(*([entry] * n_in)), st.tuples(*([entry] * n_out)), n_in=n_in, n_out=n_out,
+                    min_size=min_size, max_size=max_size, distinct_inputs=distinct_inputs, targets=targets,
+                    bound=bound)
 
-    @st.composite
-    def build(draw):
-        xs = draw(st.lists(row_in, min_size=min_size, max_size=max_size,
-                           unique=distinct_inputs))
-        if targets == "generic":
-            Y = draw(generic_arrays((len(xs), n_out), scale=bound / 2))
-        else:
-            Y = np.array(draw(st.lists(row_out, min_size=len(xs), max_size=len(xs))), dtype=float)
-        return Dataset(np.array(xs, dtype=float).reshape(len(xs), n_in), Y.reshape(len(xs), n_out))
 
-    return build()
+@st.composite
+def _dataset(draw, row_in, row_out, *, n_in: int, n_out: int, min_size: int, max_size: int,
+             distinct_inputs: bool, targets: str, bound: float) -> Dataset:
+    """One draw of :func:`datasets` (module level: strategies built per draw must not define a
+    composite each time — Hypothesis parses a composite's source when it is defined)."""
+    xs = draw(st.lists(row_in, min_size=min_size, max_size=max_size, unique=distinct_inputs))
+    if targets == "generic":
+        Y = draw(generic_arrays((len(xs), n_out), scale=bound / 2))
+    else:
+        Y = np.array(draw(st.lists(row_out, min_size=len(xs), max_size=len(xs))), dtype=float)
+    return Dataset(np.array(xs, dtype=float).reshape(len(xs), n_in), Y.reshape(len(xs), n_out))
 
 
 def generic_arrays(shape: tuple[int, ...], *, scale: float = 1.0, bits: int = 24

@@ -66,16 +66,17 @@ def rationals(*, max_denominator: int = 6, bound: int = 3, nonzero: bool = False
     """
     check_integer("max_denominator", max_denominator, minimum=1)
     check_integer("bound", bound, minimum=1)
+    return _rational(max_denominator, bound, nonzero)
 
-    @st.composite
-    def build(draw):
-        q = draw(st.integers(1, max_denominator))
-        lo = 1 if nonzero else 0
-        a = draw(st.integers(lo, bound * q))
-        sign = draw(st.sampled_from([1, -1])) if a else 1
-        return Fraction(sign * a, q)
 
-    return build()
+@st.composite
+def _rational(draw, max_denominator: int, bound: int, nonzero: bool) -> Fraction:
+    """One draw of :func:`rationals` (module level: it is built per draw, and Hypothesis parses a
+    composite's source each time one is defined)."""
+    q = draw(st.integers(1, max_denominator))
+    a = draw(st.integers(1 if nonzero else 0, bound * q))
+    sign = draw(st.sampled_from([1, -1])) if a else 1
+    return Fraction(sign * a, q)
 
 
 def _homogeneous(draw, n: int, degree: int, names, *, terms: int = 2) -> Polynomial:

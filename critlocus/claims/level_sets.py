@@ -17,7 +17,7 @@ import numpy as np
 from critlocus.core.decisions import AMBIGUOUS, NONZERO, ZERO, as_float, decide_zero
 from critlocus.core.instance import Instance
 from critlocus.core.rank import rank_float64, rank_mp
-from critlocus.core.slices import kernel_basis, last_layer_indices
+from critlocus.core.slices import last_layer_indices
 from critlocus.core.verdict import FALSE, TRUE, UNDECIDED, TierResult
 
 from .base import Claim
@@ -34,6 +34,7 @@ from .slices import (
     _with_precision,
     _worst_margin,
     point_parameters,
+    slice_kernel,
     slice_ranks,
 )
 
@@ -102,13 +103,11 @@ def hessian_vanishes_on_slice_kernel() -> Claim:
         if not r.phi_tilde.decided:
             return TierResult(precision.label, UNDECIDED, True, "rank Φ̃ not decided", ev)
         evn = instance.evaluation()
-        Phi_t = _features(instance, True)
         idx = last_layer_indices(instance.problem.architecture)
         N = instance.n_params
 
         def compute():
-            P = Phi_t.dense_float64() if precision.is_float64 else Phi_t.dense_mp(precision)
-            basis = kernel_basis(P, r.k_tilde, instance.n_out)
+            basis = slice_kernel(instance, precision, r.k_tilde)
             norms = []
             for v in basis:
                 full = [0.0] * N if precision.is_float64 else [mpmath.mpf(0)] * N
@@ -154,12 +153,10 @@ def hessian_kernel_from_slice() -> Claim:
         last = set(idx)
         rest = [i for i in range(instance.n_params) if i not in last]
         N = instance.n_params
-        Phi_t = _features(instance, True)
         scale = evn.hessian_scale()
 
         def compute():
-            P = Phi_t.dense_float64() if precision.is_float64 else Phi_t.dense_mp(precision)
-            basis = kernel_basis(P, r.k_tilde, instance.n_out)
+            basis = slice_kernel(instance, precision, r.k_tilde)
             products = []
             for v in basis:
                 full = [0.0] * N if precision.is_float64 else [mpmath.mpf(0)] * N

@@ -208,6 +208,7 @@ class _NoBadMinimum(Claim):
                               f"L = {as_float(value):.6g} below the reference {as_float(ref):.6g}", ev)
         kind, cert = certify_local_minimum(instance, precision)
         ev["certificate"] = cert
+        ev["spectrum"] = cert["hessian"]  # the report draws the bad minimum's Hessian spectrum from it
         if kind == "saddle":
             return TierResult(precision.label, TRUE, True,
                               f"L = {as_float(value):.6g} > {as_float(ref):.6g} but θ is a saddle "

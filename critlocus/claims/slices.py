@@ -47,6 +47,7 @@ __all__ = [
     "segment_to_interpolation",
     "slice_critical_points_interpolate",
     "slice_form_rank",
+    "slice_kernel",
     "slice_ranks",
     "slice_restriction_is_quadratic",
 ]
@@ -151,6 +152,18 @@ def slice_ranks(instance: Instance, precision: Precision, *, form: bool = False)
     """Decided ranks of Φ, Φ̃ (and the slice form Q) at ``precision``, cached per instance."""
     key = ("ranks", precision.label, form)
     return _source(instance, str(key), lambda: SliceRanks(instance, precision, form=form))
+
+
+def slice_kernel(instance: Instance, precision: Precision, rank: int) -> list:
+    """An orthonormal basis of K = ker Q (:func:`critlocus.core.slices.kernel_basis`) from Φ̃ rebuilt
+    at ``precision`` with its decided ``rank``, cached per instance: several claims of one spec
+    use the same K, and its full SVD at 30–60 digits is the costly part.  Call it inside the
+    tier's working precision."""
+    def make():
+        P = _features(instance, True)
+        return kernel_basis(P.dense_float64() if precision.is_float64 else P.dense_mp(precision), rank,
+                            instance.n_out)
+    return _source(instance, f"K-{precision.label}-{rank}", make)
 
 
 def _rank_margin(ranks: SliceRanks, precision: Precision) -> float:
@@ -380,11 +393,9 @@ def constant_on_slice_kernel(*, min_dimension: Callable[[Instance, SliceRanks], 
         if not r.phi_tilde.decided:
             return TierResult(precision.label, UNDECIDED, True, "rank Φ̃ not decided", ev)
         params = point_parameters(instance, precision)
-        Phi_t = _features(instance, True)
-        P = Phi_t.dense_float64() if precision.is_float64 else Phi_t.dense_mp(precision)
 
         def compute():
-            basis = kernel_basis(P, r.k_tilde, instance.n_out)
+            basis = slice_kernel(instance, precision, r.k_tilde)
             L0 = _loss(instance, params, precision)
             diffs = []
             for v in basis:
@@ -454,9 +465,7 @@ def slice_critical_points_interpolate() -> Claim:
         def compute():
             q = _least_squares_point(instance, precision, r.k_tilde)
             Lq = _loss(instance, q, precision)
-            Phi_t = _features(instance, True)
-            P = Phi_t.dense_float64() if precision.is_float64 else Phi_t.dense_mp(precision)
-            basis = kernel_basis(P, r.k_tilde, instance.n_out)
+            basis = slice_kernel(instance, precision, r.k_tilde)
             Lk = None
             if basis:
                 Lk = _loss(instance, _last_layer_vector(instance, q, basis[0], 1.5), precision)

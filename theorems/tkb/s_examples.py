@@ -15,6 +15,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from critlocus import Source, Spec, claims
+from critlocus.core.decisions import NONZERO, ZERO, decide_zero, zero_threshold
 from critlocus.core.instance import Instance
 from critlocus.core.linear import ConstructedPoint, bias_free_architecture, weighted_frobenius_problem
 from critlocus.core.verdict import FALSE, TRUE, UNDECIDED, TierResult
@@ -87,28 +88,39 @@ def _catalogue_instances():
 
 
 def _printed_value(instance: Instance, precision) -> TierResult:
-    """|L(θ) − printed| ≤ 5·10⁻⁷ (the catalogue prints 6 decimals)."""
+    """|L(θ) − printed| < 5·10⁻⁷ (the catalogue prints 6 decimals: half a unit of the last printed
+    digit), decided outside the rounding band τ = κ·n·u·S of L's evaluation (S = 1 + L)."""
     view = L.functional_view(instance)
     with mpmath.workdps(precision.dps):
         dev = abs(view.loss_value(precision) - mpmath.mpf(instance.info["printed_value"]))
     half = 5e-7
-    slack = 64 * precision.unit_roundoff * (1 + instance.info["printed_value"])
-    status = TRUE if dev < half - slack else (FALSE if dev > half + slack else UNDECIDED)
+    tau = zero_threshold(precision, n=instance.n_params + instance.problem.data.size,
+                         scale=1 + instance.info["printed_value"])
+    status = TRUE if dev < half - tau else (FALSE if dev > half + tau else UNDECIDED)
     return TierResult(precision.label, status, False,
                       f"|L − {instance.info['printed_value']}| = {float(dev):.2e} (printed to 6 decimals)",
-                      {"deviation": float(dev), "half_unit_of_last_printed_digit": half})
+                      {"deviation": float(dev), "half_unit_of_last_printed_digit": half, "threshold": tau})
 
 
 def _balanced_spectrum(instance: Instance, precision) -> TierResult:
-    """The balanced bad minimum's nonzero Hessian eigenvalues are {0.26, 1.95, 4.61} to 2 decimals."""
+    """The balanced bad minimum's nonzero Hessian eigenvalues are {0.26, 1.95, 4.61} to 2 decimals:
+    each within half a unit of the last printed digit (0.005), outside the eigenvalues' rounding
+    band τ = κ·n·u·‖H‖ (undecided inside it)."""
     dec = instance.evaluation().spectrum(precision)
     if not dec.decided:
         return TierResult(precision.label, UNDECIDED, True, "spectrum undecided", dec.to_dict())
     got = sorted(float(v) for v in dec.nonzero_eigenvalues)
-    ok = len(got) == 3 and all(abs(a - b) < 0.005 for a, b in zip(got, CATALOGUE_BALANCED_SPECTRUM))
-    return TierResult(precision.label, TRUE if ok else FALSE, True,
+    half = 0.005
+    tau = zero_threshold(precision, n=instance.n_params, scale=dec.norm)
+    devs = [abs(a - b) for a, b in zip(got, CATALOGUE_BALANCED_SPECTRUM)]
+    if len(got) != len(CATALOGUE_BALANCED_SPECTRUM) or any(x > half + tau for x in devs):
+        status = FALSE
+    else:
+        status = TRUE if all(x < half - tau for x in devs) else UNDECIDED
+    return TierResult(precision.label, status, True,
                       f"nonzero eigenvalues {[round(v, 4) for v in got]}, zeros {dec.n_zero}",
                       {"eigenvalues": got, "printed": list(CATALOGUE_BALANCED_SPECTRUM),
+                       "half_unit_of_last_printed_digit": half, "threshold": tau,
                        "spectrum": dec.to_dict()})
 
 
@@ -121,11 +133,16 @@ def _control_unique_minimum(instance: Instance, precision) -> TierResult:
         sigma = mpmath.svd_r(mpmath.matrix(Q.tolist()), compute_uv=False)
         target = min(sigma) ** 2
         dev = abs(minima[0].value - target) if minima else mpmath.inf
-    tau = 64 * precision.unit_roundoff * (1 + float(target))
-    status = TRUE if (len(minima) == 1 and dev <= tau) else FALSE
+    gap = decide_zero(dev, precision, n=instance.n_params + instance.problem.data.size,
+                      scale=1 + float(target), quantity="value − σ_2(Q)²")
+    if len(minima) != 1 or gap.status == NONZERO:
+        status = FALSE
+    else:
+        status = TRUE if gap.status == ZERO else UNDECIDED
     return TierResult(precision.label, status, True,
                       f"{len(minima)} local minimum(a); value − σ_2(Q)² = {float(dev):.1e}",
-                      {"minima": len(minima), "critical_points": len(pts), "threshold": tau})
+                      {"minima": len(minima), "critical_points": len(pts), **gap.to_dict(),
+                       "margin": gap.margin})
 
 
 def _case(name):
