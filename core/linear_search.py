@@ -201,8 +201,9 @@ def multistart_critical_points(problem: Problem, *, starts: int = 24, seed: int 
     found: list[np.ndarray] = []
     keys: list[np.ndarray] = []
     # Levenberg–Marquardt is drawn to saddles (it minimises ||∇L||²); descent supplies the minima.
-    candidates = [np.asarray(root(lambda t: fun(t)[1], scale * rng.standard_normal(problem.n_params),
-                                  method="lm").x, dtype=np.float64) for _ in range(starts)]
+    with np.errstate(over="ignore", invalid="ignore"):  # MINPACK's covariance of a diverged run
+        candidates = [np.asarray(root(lambda t: fun(t)[1], scale * rng.standard_normal(problem.n_params),
+                                      method="lm").x, dtype=np.float64) for _ in range(starts)]
     candidates += [m.theta for m in multistart_minima(problem, starts=max(2, starts // 4), seed=seed + 1,
                                                       scale=scale)]
     for x in candidates:
