@@ -66,6 +66,24 @@ def basin_summary(checked) -> dict:
                                     "undecided", "basin fraction (95 %)"], "rows": rows}]}
 
 
+#: Where the catalogue's other open questions (cooper.open 1–6) are explored or answered.
+_OTHER_QUESTIONS = (
+    "The catalogue lists six open questions under cooper.open; this spec searches question 2.  "
+    "(1) Isolated saddles in very wide networks: not searched as such (the saddle searches of "
+    "cooper.cor5.16.saddles / cor5.18.saddles report every saddle they find, not whether it is "
+    "isolated).  (3) Escaping degenerate critical points: cooper.cor.core-higher-order-saddle certifies "
+    "that the first descent on C_k appears at order k + 1.  (4) The dimension of the critical locus: "
+    "cooper.prop6.1 measures dim M, dim S and dim C (the whole locus stays unknown).  (5) M nonempty "
+    "before the last hidden width reaches d: cooper.open.5-global-minima-before-width-d.  (6) Do Cor 5.16 "
+    "and 5.18 hold at saddles?  NO, as stated: cooper.cor5.16.saddles and cooper.cor5.18.saddles refute "
+    "both zero-eigenvalue bounds by their own search (confirmed at 30 and 60 digits, shrunk): at the star "
+    "point S_1 of widths 2-1-2, d = 3, Hess has inertia (4, 2, 1), one zero eigenvalue against the bound "
+    "n_ℓ(n_{ℓ−1} − k) = 2; at widths 2-7-2, d = 3 (very wide), inertia (16, 14, 7) against "
+    "n_ℓ(n_{ℓ−1} − d) = 8.  The weaker 'every critical point of a very wide network is degenerate' is not "
+    "refuted: every point those searches found is degenerate (their tables)."
+)
+
+
 OPEN_2_CORE_ATTRACTING = Spec(
     id="cooper.open",
     title="Open question 2: is the core locus an attracting critical locus? (conjecture: no)",
@@ -89,7 +107,7 @@ OPEN_2_CORE_ATTRACTING = Spec(
            "proof.  examples_scale = 0.1: each instance integrates 8 network trajectories with a stiff "
            "solver (10 instances, 80 flows at the default 100 examples).  A start that converged to C "
            "would be a finding (the conjecture fails) and is re-integrated at rtol = u^¾ before it is "
-           "reported."),
+           "reported.  " + _OTHER_QUESTIONS),
 )
 
 

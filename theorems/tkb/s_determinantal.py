@@ -285,5 +285,9 @@ PURE_SPURIOUS = Spec(
     examples_scale=0.3,
     notes=("The label is decided by core.pure_spurious.classify_critical_point: rk W̄ at the tier's "
            "precision, then the tangent residual (e = r) or ∇ℓ(W̄) (e < r; the stated convention).  The "
-           "expected label comes from how each point was built, independently of the classifier."),
+           "expected label comes from how each point was built, independently of the classifier.  The "
+           "other reading of the UNC convention — 'W̄ critical for ℓ restricted to its own stratum "
+           "M_e°' — is not encoded as a second spec: by tkb.prop.stratum-critical every critical point "
+           "of L satisfies it, so every critical point would be pure (θ = 0 included), contradicting the "
+           "spurious points the paper exhibits."),
 )
