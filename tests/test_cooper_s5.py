@@ -1,7 +1,10 @@
 """Cooper §5 specs beyond their verdicts (tests/test_theorems.py): the literal Lemma 5.14 is
 refuted by the search itself and shrunk; summaries report what was checked and found."""
 
-from critlocus import run_spec
+import numpy as np
+import pytest
+
+from critlocus import claims, run_spec
 from critlocus.theorems.cooper.s5_level_sets import LEM_5_14_LITERAL, THM_5_15
 from critlocus.theorems.cooper.s5_slices import THM_5_10
 
@@ -24,3 +27,41 @@ def test_summaries_report_instances_and_precisions():
     assert sum(r[1] for r in rows) == result.examples
     # gradient norms at the deciding precision, "1.2e-35 (mpmath-30)"
     assert all(r[4] != "—" and float(r[4].split()[0]) < 1e-20 and "mpmath" in r[4] for r in rows)
+
+
+def _unfound(problem, reason: str):
+    from critlocus.core.instance import Instance
+    from critlocus.core.points import PolishedCriticalPoint
+
+    point = PolishedCriticalPoint.from_start(problem, np.zeros(problem.n_params), found_by={"seed": 0})
+    return Instance(problem, point, label="nothing found",
+                    info={"locus": "critical point (search)", "found": False, "inconclusive": reason})
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_root_finding_draws_are_kept_inconclusive_or_replaced_by_a_closed_form_critical_point(bias):
+    """A root-finding draw that found nothing of the requested kind, even on its retry, is never
+    skipped: for a local minimum or a saddle it stays an inconclusive instance with both reasons;
+    for 'any critical point' it becomes the closed-form dead-last-hidden point of the same problem,
+    whose defining equations hold exactly — ∇L = 0 decided at 60 digits."""
+    from critlocus.core.activations import get_activation
+    from critlocus.core.architecture import Architecture
+    from critlocus.core.losses import squared_error
+    from critlocus.core.network import Network, Problem
+    from critlocus.core.precision import DEFAULT_LADDER, mp_precision
+    from critlocus.strategies.critical import generic_dataset
+    from critlocus.theorems.cooper.s5_level_sets import _after_retry
+
+    arch = Architecture((2, 3, 4, 2), bias=(True, True, bias))
+    problem = Problem(Network(arch, get_activation("tanh")), squared_error(), generic_dataset(arch, 3, 5))
+    first, second = _unfound(problem, "first reason"), _unfound(problem, "second reason")
+    kept = _after_retry(second, first, "local_min")
+    assert "second reason" in kept.info["inconclusive"] and "first reason" in kept.info["inconclusive"]
+    assert claims.is_critical().check(kept, DEFAULT_LADDER).verdict == "inconclusive"
+    closed = _after_retry(_unfound(problem, "second reason"), first, "any")
+    assert "inconclusive" not in closed.info and "first reason" in closed.info["root_finding"]
+    rules = closed.point.rules
+    assert all(rules[b].label == "zero" for b in ("W_2", "b_2", "W_3"))
+    assert (rules["b_3"].label == "mean_target") if bias else ("b_3" not in rules)
+    dec = closed.evaluation().gradient_decision(mp_precision(60))
+    assert dec.status == "zero" and dec.value <= dec.threshold, dec.to_dict()

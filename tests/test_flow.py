@@ -119,3 +119,28 @@ def test_flow_instance_records_round_trip(inst):
     again = FlowInstance.from_dict(record)
     assert again.to_dict() == record
     assert again.field.value(np.asarray(inst.box.center)) == inst.field.value(np.asarray(inst.box.center))
+
+
+@settings(max_examples=8, deadline=None)
+@given(strategies.core_locus_flows(max_depth=4, max_width=2))
+def test_core_locus_flow_centres_lie_on_C_and_are_critical_at_60_digits(inst):
+    """The flows start around p ∈ S_I ⊆ C: p satisfies S_I's equations exactly (zero blocks are 0,
+    b_ℓ = fl(ȳ)), and the same point built from its definition (b_ℓ = ȳ at every precision) is
+    critical at 60 digits."""
+    from critlocus.core.instance import Instance
+    from critlocus.core.precision import mp_precision
+
+    problem = inst.field.problem
+    arch = problem.architecture
+    p = np.asarray(inst.landscape_record["core_point"])
+    I0 = inst.landscape_record["core_index_set"]
+    blocks = arch.layout.unflatten(p)
+    eqs = strategies.defining_equations(arch, I0)
+    ybar = problem.data.mean_target()
+    for name, rhs in eqs.items():
+        want = np.zeros_like(blocks[name]) if rhs == "0" else np.asarray(ybar).reshape(blocks[name].shape)
+        assert np.array_equal(blocks[name], want), name
+    free = {name: v for name, v in blocks.items() if name not in eqs}
+    point = strategies.star_locus_point(arch, I0, free)
+    dec = Instance(problem, point).evaluation().gradient_decision(mp_precision(60))
+    assert dec.status == "zero" and dec.value <= dec.threshold, dec.to_dict()

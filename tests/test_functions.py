@@ -184,3 +184,17 @@ def test_a_false_claim_about_orders_is_refuted_with_a_shrunk_counterexample():
     cx = result.counterexample
     assert cx["outcome"]["tiers"][0]["precision"] == "exact (ℚ)"
     assert cx["instance"]["info"]["planted"]["order"] < 2
+
+
+@settings(max_examples=25, deadline=None)
+@given(strategies.planted_critical_points(max_vars=3, max_order=3))
+def test_planted_critical_points_have_their_planted_order_and_inertia_exactly(inst):
+    """The defining facts of a planted point hold in exact rational arithmetic: ∇f(p) = 0 iff the
+    planted order is ≥ 1, the order of criticality, and at order 1 the planted Hessian inertia."""
+    planted = inst.info["planted"]
+    ev = inst.evaluation()
+    assert ev.critical_order()[0] == planted["order"]
+    assert all(g == 0 for g in ev.gradient_exact()) == planted["critical"]
+    if planted["critical"]:
+        assert list(ev.inertia_exact()) == planted["inertia"]
+        assert (ev.determinant_exact() == 0) == planted["degenerate"]
