@@ -362,16 +362,18 @@ def morse_index_formula(index_set: Sequence[int], m: int) -> int:
 def eckart_young_instances(*, min_depth: int = 2, max_depth: int = 3, max_dim: int = 4,
                            filling: bool | None = None, regression: bool | st.SearchStrategy = False,
                            ranks: str = "all", gauge: bool = True, spare: bool = True,
-                           target_rank: int | None = None) -> st.SearchStrategy[Instance]:
+                           target_rank: int | None = None, min_rank: int = 0) -> st.SearchStrategy[Instance]:
     """Critical points of the quadratic loss mapped back to parameters: ``μ_d(θ) = Q'_I R⁻¹``.
 
     ``ranks``: ``"all"`` (any I with ``|I| ≤ r``, including ``I = ∅``: θ = 0 up to spare blocks),
     ``"top"`` (``|I| = r``), ``"deficient"`` (``|I| < r``) or ``"global"`` (``I = {1..r}``, the global
-    minima).  ``regression=False`` gives
+    minima); ``min_rank`` raises the least ``|I|`` drawn (e.g. 1: no θ = 0 fibre), capped at r, so
+    no draw is rejected.  ``regression=False`` gives
     ``ℓ = ||W − Q||²`` (inputs ``e_b``); ``True`` gives ``||WX − Y||²`` on 8 data points.
     ``target_rank`` makes Q of that rank (``None``: full rank, generic).
     """
     check_integer("max_dim", max_dim, minimum=1)
+    check_integer("min_rank", min_rank, minimum=0)
     if ranks not in ("all", "top", "deficient", "global"):
         raise InvalidArgument(f"ranks={ranks!r} must be 'all', 'top', 'deficient' or 'global'")
     widths_strategy = linear_widths(min_depth=min_depth, max_depth=max_depth, max_dim=max_dim,
@@ -396,6 +398,7 @@ def eckart_young_instances(*, min_depth: int = 2, max_depth: int = 3, max_dim: i
         hi = {"all": r, "top": r, "deficient": r - 1, "global": r}[ranks]
         if hi < lo:
             hi = lo
+        lo = min(max(lo, min_rank), hi)
         e = draw(st.integers(lo, hi))
         if ranks == "global":
             index_set = list(range(1, e + 1))
@@ -428,10 +431,14 @@ def eckart_young_instances(*, min_depth: int = 2, max_depth: int = 3, max_dim: i
     return build()
 
 
-def factors_with_ranks(widths: Sequence[int], *, bits: int = 2) -> st.SearchStrategy[list[np.ndarray]]:
+def factors_with_ranks(widths: Sequence[int], *, bits: int = 2, nonzero: bool = False
+                       ) -> st.SearchStrategy[list[np.ndarray]]:
     """Dyadic factors ``W_i = L_i D_i U_i`` with ``D_i`` a 0/1 diagonal at drawn positions: rank of
     ``W_i`` = number of ones (prescribed by the draw); unit-triangular ``L_i``, ``U_i`` keep it.
-    The partial products' ranks then vary with how the ones line up across layers."""
+    The partial products' ranks then vary with how the ones line up across layers.  ``nonzero``:
+    every factor has rank ≥ 1 (one position of each diagonal is drawn to be a one)."""
+    if not isinstance(nonzero, bool):
+        raise InvalidArgument(f"nonzero={nonzero!r} must be True or False")
 
     @st.composite
     def build(draw):
@@ -440,6 +447,8 @@ def factors_with_ranks(widths: Sequence[int], *, bits: int = 2) -> st.SearchStra
             rows, cols = widths[i], widths[i - 1]
             k = min(rows, cols)
             ones = draw(st.lists(st.booleans(), min_size=k, max_size=k))
+            if nonzero and not any(ones):
+                ones[draw(st.integers(0, k - 1))] = True
             D = np.zeros((rows, cols))
             for t, one in enumerate(ones):
                 if one:
@@ -545,9 +554,11 @@ def spare_blocks(widths: Sequence[int], k: int) -> st.SearchStrategy[list]:
 
 
 def random_point_instances(*, min_depth: int = 1, max_depth: int = 4, max_dim: int = 4,
-                           filling: bool | None = None) -> st.SearchStrategy[Instance]:
+                           filling: bool | None = None, nonzero_factors: bool = False
+                           ) -> st.SearchStrategy[Instance]:
     """Dyadic points θ with factors of drawn ranks (:func:`factors_with_ranks`) on ``ℓ = ||W − Q||²``;
-    ``info`` carries the exact ranks ``a_i = rk W_{>i}``, ``b_i = rk W_{<i}`` and ``e = rk W̄``."""
+    ``info`` carries the exact ranks ``a_i = rk W_{>i}``, ``b_i = rk W_{<i}`` and ``e = rk W̄``.
+    ``nonzero_factors``: every ``W_i ≠ 0`` by construction."""
     from critlocus.core.linear import exact_partial_ranks, exact_product, exact_rank
 
     widths_strategy = linear_widths(min_depth=min_depth, max_depth=max_depth, max_dim=max_dim,
@@ -556,7 +567,7 @@ def random_point_instances(*, min_depth: int = 1, max_depth: int = 4, max_dim: i
     @st.composite
     def build(draw):
         widths = draw(widths_strategy)
-        mats = draw(factors_with_ranks(widths))
+        mats = draw(factors_with_ranks(widths, nonzero=nonzero_factors))
         Q = draw(generic_matrices(widths[-1], widths[0]))
         problem = frobenius_problem(widths, Q)
         above, below = exact_partial_ranks(mats)

@@ -68,7 +68,9 @@ NONFILLING_NO_BAD_MINIMA = Spec(
            "minimum (n₋ = 0, n₀ = d_θ − dim M_r: the zero eigenvalues are exactly the fibre's tangent "
            "directions, a Morse–Bott minimum) and its loss is decided above the best minimum found. "
            "The catalogue's instance (Λ = [[0.47, 0.89], [0.32, 0.03]], Q = [[−0.86, 0.62], "
-           "[−1.76, −1.03]]; bad minimum 0.680568 vs global 0.128261) is tkb.ex.weighted-bad-min."),
+           "[−1.76, −1.03]]; bad minimum 0.680568 vs global 0.128261) is tkb.ex.weighted-bad-min.  "
+           "examples_scale = 0.5: each instance is a multistart descent (8 starts) with polish and "
+           "certificate; the search refutes the claim within a few instances."),
 )
 
 
@@ -111,7 +113,9 @@ FILLING_CONVEX = Spec(
     examples_scale=0.3,
     notes=("Same search and certificate as the must-fail claim, under the same budget; the reference is "
            "the unconstrained minimum of the convex ℓ itself, so 'global' is decided against min ℓ, "
-           "not against the best point found."),
+           "not against the best point found.  examples_scale = 0.3: each instance is a multistart descent "
+           "(8 starts), a Newton-MR polish of the chosen minimum at 30 and 60 digits and its second-order "
+           "certificate."),
 )
 
 
@@ -176,7 +180,9 @@ NONFILLING_LOCALMIN = Spec(
     kind="conjecture",
     examples_scale=0.3,
     notes=("UNC whether TKB state it exactly so; encoded as stated.  The implication is refuted only by a "
-           "certified local minimum (Morse–Bott certificate) violating both (a) and (b)."),
+           "certified local minimum (Morse–Bott certificate) violating both (a) and (b).  examples_scale = "
+           "0.3: each instance is a multistart descent (6 starts), a Newton-MR polish of the chosen minimum "
+           "at 30 and 60 digits and its second-order certificate."),
 )
 
 OPEN = Spec(
@@ -202,5 +208,6 @@ OPEN = Spec(
     notes=("Questions (1) and (4) are outside linear networks and not encoded; (2) is explored by "
            "tkb.prop.many-bad-minima (distribution of the number of local minima).  A spurious limit "
            "would be a finding: θ = 0 and the rank-deficient Q_I are spurious saddles, and descent should "
-           "not stop there."),
+           "not stop there.  examples_scale = 0.3: each instance is a multistart descent (6 starts) whose "
+           "limits are polished and classified at 30 digits."),
 )

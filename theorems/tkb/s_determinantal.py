@@ -186,7 +186,6 @@ DETERMINANTAL = Spec(
     ),
     expected="holds",
     kind="definition",
-    examples_scale=0.3,
     notes=("The chart (A, B) ↦ AB of d = (d_0, r, d_h) has differential of rank dim M_r exactly at "
            "rank-r points, and only e(d_0 + d_h − e) at rank e < r: the rank drops on M_{r−1}, where M_r "
            "is singular."),
@@ -234,7 +233,6 @@ STRATUM_CRITICAL = Spec(
     ),
     expected="holds",
     kind="proposition",
-    examples_scale=0.3,
 )
 
 
@@ -282,7 +280,6 @@ PURE_SPURIOUS = Spec(
     claim=claims.all_of(claims.is_critical(), L.purity(_predicted_label)),
     expected="holds",
     kind="definition",
-    examples_scale=0.3,
     notes=("The label is decided by core.pure_spurious.classify_critical_point: rk W̄ at the tier's "
            "precision, then the tangent residual (e = r) or ∇ℓ(W̄) (e < r; the stated convention).  The "
            "expected label comes from how each point was built, independently of the classifier.  The "

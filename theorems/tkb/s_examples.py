@@ -181,7 +181,6 @@ WEIGHTED_BAD_MIN = Spec(
     ),
     expected="holds",
     kind="example",
-    examples_scale=0.3,
     notes=("All four critical points come from a complete enumeration of ℓ|M_1° (variable projection over "
            "b = (cos φ, sin φ)); the catalogue's decimals are compared to their printed rounding.  The "
            "must-fail spec tkb.claim.nonfilling-convex-no-bad-minima finds such instances by search."),
@@ -252,5 +251,6 @@ MANY_BAD_MINIMA = Spec(
     notes=("UNC whether TKB prove an explicit unbounded count; encoded: the ED-degree bound on M_1 ⊂ R^{2×2} "
            "and the Morse count on the circle of directions b; the report tabulates how often a weighting "
            "has two minima.  The instance's point is the worst local minimum (Hessian inertia (3, 0, 1): "
-           "the zero is the fibre)."),
+           "the zero is the fibre).  examples_scale = 0.3: each instance enumerates every critical point of "
+           "ℓ|M_1° (a 1024-point scan of the circle of directions, then Newton) at every precision tier."),
 )

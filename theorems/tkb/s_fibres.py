@@ -156,7 +156,6 @@ LOCAL_OPENNESS = Spec(
     ),
     expected="holds",
     kind="proposition",
-    examples_scale=0.3,
     notes=("Local openness is certified by its sufficient condition: dμ_d of maximal rank dim M_r makes μ_d "
            "a submersion onto M_r° near θ, hence open.  At the non-open configuration the differential is "
            "not onto and E = e_n e_1ᵀ is not even reachable to first order; that no curve reaches it at "
@@ -299,7 +298,6 @@ FIBER_COMPONENTS = Spec(
     ),
     expected="holds",
     kind="conjecture",
-    examples_scale=0.3,
     summarize=fibre_summary,
     notes=("UNC (second-hand).  Lower bound: det G_i is continuous and nonzero on the fibre, so points with "
            "different signs lie in different components; every sign pattern is realised by a gauge.  Upper "

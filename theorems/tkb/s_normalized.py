@@ -295,8 +295,7 @@ NORMALIZED = Spec(
                 "N1 at dyadic θ with nonzero factors and at Eckart–Young critical points (|I| ≥ 1); "
                 "N2 at (0, V) with V̄ ∝ E_11, Q_11 = 0"),
     instances=st.one_of(
-        random_point_instances(min_depth=2, max_depth=3, max_dim=3).filter(
-            lambda i: all(k > 0 for k in i.info["factor_ranks"])),
+        random_point_instances(min_depth=2, max_depth=3, max_dim=3, nonzero_factors=True),
         _critical_instances(),
         _lambda_zero_instances(),
     ),
@@ -313,7 +312,6 @@ NORMALIZED = Spec(
     ),
     expected="holds",
     kind="conjecture",
-    examples_scale=0.3,
     notes=("UNC: TKB's section was not recovered; N1–N2 are the catalogue's derivations, encoded as stated.  "
            "N3 is immediate (ψ is undefined when a factor vanishes) and not computed."),
 )

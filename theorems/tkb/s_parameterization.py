@@ -97,7 +97,6 @@ FILLING = Spec(
     ),
     expected="holds",
     kind="definition",
-    examples_scale=0.3,
     notes=("Non-filling: T of rank m > r is never a product because every product has rank ≤ r "
            "(checked at every generated θ).  Filling: the constructed θ_T reaches any T and dμ_d is "
            "onto there, so μ_d is a submersion near θ_T."),
@@ -151,7 +150,6 @@ DIFF_IMAGE = Spec(
     ),
     expected="holds",
     kind="theorem",
-    examples_scale=0.3,
     notes=("The image statement is the block structure of the Jacobian: the block of W_i is "
            "W_{>i} ⊗ W_{<i}ᵀ, whose column space is Col(W_{>i}) ⊗ Row(W_{<i}); the rank of their sum is "
            "what is checked, against exact rational ranks a_i, b_i of the dyadic partial products."),
@@ -184,6 +182,8 @@ MAXRANK_PURE = Spec(
     expected="holds",
     kind="lemma",
     examples_scale=0.2,
+    notes=("examples_scale = 0.2: each instance decides the full Hessian spectrum and the Riemannian Hessian "
+           "on M_r° at 30 digits (dense, up to d_θ = 48)."),
 )
 
 
@@ -232,5 +232,4 @@ RANK_R_PURE = Spec(
     ),
     expected="holds",
     kind="corollary",
-    examples_scale=0.3,
 )
