@@ -6,6 +6,7 @@ into a verdict.  Counts are given as an ``int``, a :class:`Bound` (:func:`at_lea
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -24,7 +25,7 @@ from critlocus.core.verdict import (
 )
 
 __all__ = ["FALSE", "TRUE", "UNDECIDED", "Bound", "Claim", "Expected", "all_of", "at_least", "at_most",
-           "custom", "describe_expected", "resolve_expected"]
+           "counts_status", "custom", "describe_expected", "gap_margin", "rank_status", "resolve_expected"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,44 @@ def resolve_expected(expected: Expected | None, instance: Instance) -> Bound | N
     if isinstance(value, Bound):
         return value
     return Bound("==", _count("expected count", int(value)))
+
+
+def counts_status(expected: Mapping[str, Expected | None], instance: Instance, dec) -> tuple[str, dict]:
+    """Decide the counts of a :class:`~critlocus.core.spectrum.SpectrumDecision` (``"positive"``,
+    ``"negative"``, ``"zero"``) against ``expected``: ambiguous eigenvalues may fall in any class,
+    so a count is known to lie in ``[n, n + n_ambiguous]``.  ``false`` if a bound fails for the
+    whole range, ``true`` if every bound holds and the spectrum is decided, else ``undecided``.
+    Returns the status and the bounds as text (for the evidence)."""
+    a = dec.n_ambiguous
+    ranges = {"positive": (dec.n_pos, dec.n_pos + a), "negative": (dec.n_neg, dec.n_neg + a),
+              "zero": (dec.n_zero, dec.n_zero + a)}
+    statuses, shown = {}, {}
+    for key, exp in expected.items():
+        bound = resolve_expected(exp, instance)
+        if bound is None:
+            continue
+        shown[key] = str(bound)
+        statuses[key] = bound.decide(*ranges[key])
+    if FALSE in statuses.values():
+        return FALSE, shown
+    if all(s == TRUE for s in statuses.values()) and dec.decided:
+        return TRUE, shown
+    return UNDECIDED, shown
+
+
+def rank_status(expected: Expected, instance: Instance, dec) -> tuple[str, Bound]:
+    """Decide a :class:`~critlocus.core.rank.RankDecision` (rank in ``[rank, rank + ambiguous]``)
+    against ``expected``; ``true`` only when the rank is decided.  Returns the status and the bound."""
+    bound = resolve_expected(expected, instance)
+    status = bound.decide(*dec.rank_range)
+    return (UNDECIDED if status == TRUE and not dec.decided else status), bound
+
+
+def gap_margin(spectrum, precision: Precision) -> float:
+    """How far past the ambiguity band a spectrum's zero/nonzero split lies (≥ 1 when decided;
+    inf with no gap to measure)."""
+    gap = spectrum.gap_ratio
+    return (gap / precision.band_factor) if gap else math.inf
 
 
 class Claim:

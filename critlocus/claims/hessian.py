@@ -10,7 +10,7 @@ from critlocus.core.errors import SpecError
 from critlocus.core.instance import Instance
 from critlocus.core.verdict import FALSE, TRUE, UNDECIDED, TierResult
 
-from .base import Bound, Claim, Expected, at_least, describe_expected, resolve_expected
+from .base import Bound, Claim, Expected, at_least, counts_status, describe_expected, gap_margin
 
 __all__ = ["hessian_inertia", "is_degenerate", "is_nondegenerate", "positive_eigenvalues_equal"]
 
@@ -43,26 +43,10 @@ class _Inertia(Claim):
             instance.evaluation().kernel_candidates = kernel(instance) if callable(kernel) else kernel
         dec = instance.evaluation().inertia(precision)
         a = dec.n_ambiguous
-        ranges = {"positive": (dec.n_pos, dec.n_pos + a), "negative": (dec.n_neg, dec.n_neg + a),
-                  "zero": (dec.n_zero, dec.n_zero + a)}
-        statuses = {}
-        expected_out = {}
-        for key, exp in self.expected.items():
-            bound = resolve_expected(exp, instance)
-            if bound is None:
-                continue
-            expected_out[key] = str(bound)
-            statuses[key] = bound.decide(*ranges[key])
-        if FALSE in statuses.values():
-            status = FALSE
-        elif all(s == TRUE for s in statuses.values()) and dec.decided:
-            status = TRUE
-        else:
-            status = UNDECIDED
+        status, expected_out = counts_status(self.expected, instance, dec)
         ev = dec.to_dict()
         ev["expected"] = expected_out
-        # how far past the band the split lies (≥ 1 when decided; inf with no gap to measure)
-        ev["margin"] = (dec.gap_ratio / precision.band_factor) if dec.gap_ratio else math.inf
+        ev["margin"] = gap_margin(dec, precision)
         return TierResult(
             precision.label, status, exact=dec.n_zero > 0,
             summary=(f"inertia (n₊, n₋, n₀) = {dec.inertia}" + (f" + {a} ambiguous" if a else "")

@@ -93,6 +93,32 @@ def slice_zero_eigenvalues(bound: Callable[[Instance, SliceRanks], int], *, text
     return _SliceClaim(f"Hess L has ≥ {text} zero eigenvalues{where}", tier)
 
 
+def _hessian_on_kernel(instance: Instance, precision, basis: list) -> list:
+    """``Hess L(p)·v`` for each ``v`` of a basis of K given in last-layer coordinates ``vec(W̃)``:
+    the float64 Hessian times v, or the exact R-operator product at ``precision`` (call it inside
+    the working precision)."""
+    evn = instance.evaluation()
+    idx = last_layer_indices(instance.problem.architecture)
+    N = instance.n_params
+    out = []
+    for v in basis:
+        full = [0.0] * N if precision.is_float64 else [mpmath.mpf(0)] * N
+        for i, x in zip(idx, v):
+            full[i] = x
+        if precision.is_float64:
+            out.append(list(evn.hessian_f64() @ np.asarray(full, dtype=np.float64)))
+        else:
+            out.append(evn.landscape_mp(precision).hvp(full))
+    return out
+
+
+def _norm(xs, precision):
+    """The Euclidean norm in float64, or exactly summed at the working precision."""
+    if precision.is_float64:
+        return float(np.linalg.norm(np.asarray(xs, dtype=np.float64)))
+    return mpmath.sqrt(mpmath.fsum(x * x for x in xs))
+
+
 def hessian_vanishes_on_slice_kernel() -> Claim:
     """``Hess L(p)·v = 0`` for every v of a basis of K (Cooper Cor 5.16's exact content at a
     local minimum or maximum: Hess is semidefinite and vanishes as a form on K, so K ⊆ ker Hess;
@@ -103,23 +129,11 @@ def hessian_vanishes_on_slice_kernel() -> Claim:
         if not r.phi_tilde.decided:
             return TierResult(precision.label, UNDECIDED, True, "rank Φ̃ not decided", ev)
         evn = instance.evaluation()
-        idx = last_layer_indices(instance.problem.architecture)
         N = instance.n_params
 
         def compute():
-            basis = slice_kernel(instance, precision, r.k_tilde)
-            norms = []
-            for v in basis:
-                full = [0.0] * N if precision.is_float64 else [mpmath.mpf(0)] * N
-                for i, x in zip(idx, v):
-                    full[i] = x
-                if precision.is_float64:
-                    Hv = evn.hessian_f64() @ np.asarray(full, dtype=np.float64)
-                    norms.append(float(np.linalg.norm(Hv)))
-                else:
-                    Hv = evn.landscape_mp(precision).hvp(full)
-                    norms.append(mpmath.sqrt(mpmath.fdot(Hv, Hv)))
-            return norms
+            products = _hessian_on_kernel(instance, precision, slice_kernel(instance, precision, r.k_tilde))
+            return [_norm(Hv, precision) for Hv in products]
 
         norms = _with_precision(precision, compute)
         decisions = [decide_zero(nv, precision, n=N + instance.n_data, scale=evn.hessian_scale(),
@@ -157,17 +171,11 @@ def hessian_kernel_from_slice() -> Claim:
 
         def compute():
             basis = slice_kernel(instance, precision, r.k_tilde)
-            products = []
-            for v in basis:
-                full = [0.0] * N if precision.is_float64 else [mpmath.mpf(0)] * N
-                for i, x in zip(idx, v):
-                    full[i] = x
-                if precision.is_float64:
-                    products.append(list(evn.hessian_f64() @ np.asarray(full, dtype=np.float64)))
-                else:
-                    products.append(evn.landscape_mp(precision).hvp(full))
-            norm = (lambda xs: float(np.linalg.norm(xs))) if precision.is_float64 else \
-                (lambda xs: mpmath.sqrt(mpmath.fsum(x * x for x in xs)))
+            products = _hessian_on_kernel(instance, precision, basis)
+
+            def norm(xs):
+                return _norm(xs, precision)
+
             last_norms = [norm([Hv[i] for i in idx]) for Hv in products]
             if not products or not rest:
                 return len(basis), last_norms, None, []

@@ -33,7 +33,7 @@ from critlocus.core.precision import Precision
 from critlocus.core.pure_spurious import PURE, SPURIOUS, FunctionalView, classify_critical_point
 from critlocus.core.verdict import FALSE, TRUE, UNDECIDED, TierResult
 
-from .base import Bound, Claim, Expected, resolve_expected
+from .base import Claim, Expected, counts_status, describe_expected, gap_margin, rank_status
 
 __all__ = [
     "applies_if",
@@ -139,21 +139,14 @@ class _ProductRank(Claim):
         self.expected = expected
 
     def describe(self) -> str:
-        exp = self.expected
-        text = str(exp) if isinstance(exp, Bound) else (f"= {exp}" if isinstance(exp, int) else
-                                                        f"= {getattr(exp, '__doc__', None) or 'f(instance)'}")
-        return f"rk W̄ {text}"
+        return f"rk W̄ {describe_expected(self.expected)}"
 
     def tier(self, instance, precision):
         dec = functional_view(instance).rank_decision(precision)
-        bound = resolve_expected(self.expected, instance)
-        status = bound.decide(*dec.rank_range)
-        if status == TRUE and not dec.decided:
-            status = UNDECIDED
+        status, bound = rank_status(self.expected, instance, dec)
         ev = dec.to_dict()
         ev["expected"] = str(bound)
-        gap = dec.spectrum.gap_ratio
-        ev["margin"] = (gap / precision.band_factor) if gap else math.inf
+        ev["margin"] = gap_margin(dec.spectrum, precision)
         return TierResult(precision.label, status, exact=dec.rank < min(dec.shape),
                           summary=f"rk W̄ = {dec.rank} (+{dec.n_ambiguous} ambiguous), expected {bound}",
                           evidence=ev)
@@ -181,13 +174,7 @@ class _RiemannianInertia(Claim):
         self.stratum = stratum
 
     def describe(self) -> str:
-        parts = []
-        for k, v in self.expected.items():
-            if v is None:
-                continue
-            text = str(v) if isinstance(v, Bound) else (f"= {v}" if isinstance(v, int) else
-                                                         f"= {getattr(v, '__doc__', None) or 'f(instance)'}")
-            parts.append(f"{k} {text}")
+        parts = [f"{k} {describe_expected(v)}" for k, v in self.expected.items() if v is not None]
         return "Riemannian Hessian of ℓ on M_e° (e = rk W̄): " + ", ".join(parts)
 
     def tier(self, instance, precision):
@@ -198,25 +185,10 @@ class _RiemannianInertia(Claim):
             return TierResult(precision.label, UNDECIDED, True, "the rank-0 stratum is a point",
                               {"stratum": 0})
         dec = functional_view(instance).riemannian_inertia(precision, e)
-        a = dec.n_ambiguous
-        ranges = {"positive": (dec.n_pos, dec.n_pos + a), "negative": (dec.n_neg, dec.n_neg + a),
-                  "zero": (dec.n_zero, dec.n_zero + a)}
-        statuses, shown = {}, {}
-        for key, exp in self.expected.items():
-            bound = resolve_expected(exp, instance)
-            if bound is None:
-                continue
-            shown[key] = str(bound)
-            statuses[key] = bound.decide(*ranges[key])
-        if FALSE in statuses.values():
-            status = FALSE
-        elif all(s == TRUE for s in statuses.values()) and dec.decided:
-            status = TRUE
-        else:
-            status = UNDECIDED
+        status, shown = counts_status(self.expected, instance, dec)
         ev = dec.to_dict()
-        ev.update({"expected": shown, "stratum_rank": e, "rank_decision": rank_ev})
-        ev["margin"] = (dec.gap_ratio / precision.band_factor) if dec.gap_ratio else math.inf
+        ev.update({"expected": shown, "stratum_rank": e, "rank_decision": rank_ev,
+                   "margin": gap_margin(dec, precision)})
         return TierResult(precision.label, status, exact=dec.n_zero > 0,
                           summary=f"Riemannian inertia on M_{e}° = {dec.inertia}, expected {shown}",
                           evidence=ev)

@@ -4,7 +4,6 @@ matrix of a slice (Lemma 5.14), the differential of μ_d (Trager–Kohn–Bruna)
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 from critlocus.core.errors import SpecError
@@ -12,7 +11,7 @@ from critlocus.core.instance import Instance
 from critlocus.core.rank import MatrixSource, decide_rank
 from critlocus.core.verdict import FALSE, TRUE, UNDECIDED, TierResult
 
-from .base import Bound, Claim, Expected, describe_expected, resolve_expected
+from .base import Bound, Claim, Expected, describe_expected, gap_margin, rank_status
 
 __all__ = ["matrix_rank"]
 
@@ -39,15 +38,12 @@ class _MatrixRank(Claim):
 
     def tier(self, instance, precision):
         dec = decide_rank(self._source(instance), precision)
-        bound = resolve_expected(self.expected, instance)
+        status, bound = rank_status(self.expected, instance, dec)
         lo, hi = dec.rank_range
-        status = bound.decide(lo, hi)
-        if status == TRUE and not dec.decided:
-            status = UNDECIDED
         ev = dec.to_dict()
         ev["expected"] = str(bound)
         gap = dec.spectrum.gap_ratio
-        ev["margin"] = (gap / precision.band_factor) if gap else math.inf
+        ev["margin"] = gap_margin(dec.spectrum, precision)
         n_zero = min(dec.shape) - hi
         return TierResult(precision.label, status if status in (TRUE, FALSE) else UNDECIDED,
                           exact=n_zero > 0,
