@@ -28,7 +28,8 @@ from .errors import InvalidArgument
 from .precision import Precision
 from .spectrum import SpectrumDecision, classify_spectrum
 
-__all__ = ["ExactMatrix", "MatrixSource", "RankDecision", "decide_rank", "rank_float64", "rank_mp"]
+__all__ = ["ExactMatrix", "MatrixSource", "RankDecision", "decide_rank", "rank_float64",
+           "rank_from_singular_values", "rank_mp"]
 
 
 def _to_mpf(x) -> mpmath.mpf:
@@ -128,6 +129,14 @@ class RankDecision:
         return d
 
 
+def rank_from_singular_values(sv, shape: tuple[int, int], precision: Precision, *, scale: float,
+                              method: str) -> RankDecision:
+    """The rank decision for singular values already computed (e.g. by an SVD whose vectors are
+    needed too), by the same rule as :func:`rank_float64` and :func:`rank_mp`."""
+    dec = classify_spectrum(list(sv), precision, size=max(shape), scale=scale, method=method)
+    return RankDecision(tuple(shape), dec)
+
+
 def rank_float64(A: np.ndarray, precision: Precision, *, scale: float | None = None) -> RankDecision:
     """Rank of a dense float64 matrix from ``numpy.linalg.svd`` (singular values only)."""
     A = np.asarray(A, dtype=np.float64)
@@ -135,9 +144,7 @@ def rank_float64(A: np.ndarray, precision: Precision, *, scale: float | None = N
         raise InvalidArgument(f"rank needs a 2-d matrix, got shape {A.shape}")
     sv = np.linalg.svd(A, compute_uv=False) if A.size else np.zeros(0)
     S = float(np.linalg.norm(A)) if scale is None else float(scale)
-    dec = classify_spectrum(list(sv), precision, size=max(A.shape), scale=S,
-                            method="float64 SVD")
-    return RankDecision(tuple(A.shape), dec)
+    return rank_from_singular_values(sv, A.shape, precision, scale=S, method="float64 SVD")
 
 
 def rank_mp(A: mpmath.matrix, precision: Precision, *, scale: float) -> RankDecision:
@@ -148,9 +155,7 @@ def rank_mp(A: mpmath.matrix, precision: Precision, *, scale: float) -> RankDeci
         else:
             S = mpmath.svd_r(A, compute_uv=False)
             sv = [S[i] for i in range(min(A.rows, A.cols))]
-    dec = classify_spectrum(sv, precision, size=max(A.rows, A.cols), scale=scale,
-                            method="mpmath svd_r")
-    return RankDecision((A.rows, A.cols), dec)
+    return rank_from_singular_values(sv, (A.rows, A.cols), precision, scale=scale, method="mpmath svd_r")
 
 
 def decide_rank(source: MatrixSource, precision: Precision) -> RankDecision:

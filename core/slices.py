@@ -221,12 +221,13 @@ def slice_gram(Phi_tilde, n_out: int):
     return out
 
 
-def _svd(A):
-    """Full SVD ``A = U diag(s) Vᵀ`` (float64: LAPACK; mpmath: ``svd_r``), s descending."""
+def _svd(A, *, full: bool = True):
+    """SVD ``A = U diag(s) Vᵀ`` (float64: LAPACK; mpmath: ``svd_r``), s descending; ``full=False``
+    gives the thin factors (enough for a pseudo-inverse, and much cheaper in mpmath)."""
     if isinstance(A, np.ndarray):
-        U, s, Vt = np.linalg.svd(A, full_matrices=True)
+        U, s, Vt = np.linalg.svd(A, full_matrices=full)
         return U, list(s), Vt.T
-    U, S, V = mpmath.svd_r(A, full_matrices=True, compute_uv=True)
+    U, S, V = mpmath.svd_r(A, full_matrices=full, compute_uv=True)
     s = [S[i] for i in range(min(A.rows, A.cols))]
     return U, s, V.T  # mpmath returns Vᵀ as V
 
@@ -259,7 +260,7 @@ def least_squares_last_layer(Phi_tilde, Y, rank: int):
     (the decided rank of Φ̃).  When ``rank = d`` the fit is exact: ``W̃* Φ̃ = Yᵀ``.  Returns a
     float64 array or, for an mpmath Φ̃, a list of rows at the current precision.
     """
-    U, s, V = _svd(Phi_tilde)
+    U, s, V = _svd(Phi_tilde, full=False)
     if isinstance(Phi_tilde, np.ndarray):
         Ur, Vr = U[:, :rank], V[:, :rank]
         return (np.asarray(Y, dtype=np.float64).T @ Vr) / np.array(s[:rank]) @ Ur.T

@@ -16,7 +16,7 @@ import numpy as np
 
 from critlocus.core.decisions import AMBIGUOUS, NONZERO, ZERO, as_float, decide_zero
 from critlocus.core.instance import Instance
-from critlocus.core.rank import rank_float64, rank_mp
+from critlocus.core.rank import rank_from_singular_values
 from critlocus.core.slices import last_layer_indices
 from critlocus.core.verdict import FALSE, TRUE, UNDECIDED, TierResult
 
@@ -179,21 +179,22 @@ def hessian_kernel_from_slice() -> Claim:
             last_norms = [norm([Hv[i] for i in idx]) for Hv in products]
             if not products or not rest:
                 return len(basis), last_norms, None, []
+            # one SVD of M = (Hess·v_j)_{p'} gives its decided rank and its null vectors
+            n_k = len(products)
             if precision.is_float64:
                 A = np.array([[Hv[i] for i in rest] for Hv in products], dtype=np.float64).T
-                dec = rank_float64(A, precision, scale=scale)
-                _, _, Vt = np.linalg.svd(A)
-                null = [Vt[c] for c in range(dec.rank, len(products))] if dec.decided else []
+                _, sv, Vt = np.linalg.svd(A)
+                method = "float64 SVD"
             else:
-                A = mpmath.matrix(len(rest), len(products))
+                A = mpmath.matrix(len(rest), n_k)
                 for j, Hv in enumerate(products):
                     for i, k in enumerate(rest):
                         A[i, j] = Hv[k]
-                dec = rank_mp(A, precision, scale=scale)
-                null = []
-                if dec.decided:
-                    _, _, V = mpmath.svd_r(A, full_matrices=True, compute_uv=True)
-                    null = [[V[c, j] for j in range(len(products))] for c in range(dec.rank, len(products))]
+                # the thin factors hold every right singular vector unless M is wide
+                _, S, Vt = mpmath.svd_r(A, full_matrices=A.rows < n_k, compute_uv=True)
+                sv, method = [S[i] for i in range(min(A.rows, n_k))], "mpmath svd_r"
+            dec = rank_from_singular_values(sv, (len(rest), n_k), precision, scale=scale, method=method)
+            null = [[Vt[c, j] for j in range(n_k)] for c in range(dec.rank, n_k)] if dec.decided else []
             # Hess·(Σ c_j v_j) = Σ c_j Hess·v_j for the null vectors c of M
             residuals = [norm([sum(c[j] * products[j][i] for j in range(len(products))) for i in range(N)])
                          for c in null]
