@@ -182,6 +182,19 @@ class Architecture:
         return {"widths": list(self.widths), "bias": list(self.bias), "depth": self.depth,
                 "n_params": self.n_params}
 
+    @classmethod
+    def from_dict(cls, record: Mapping) -> Architecture:
+        """Rebuild from :meth:`to_dict` (``depth`` and ``n_params`` are checked, not needed)."""
+        if not isinstance(record, Mapping) or "widths" not in record:
+            raise InvalidArgument(f"an architecture record needs 'widths', got {record!r}")
+        bias = record.get("bias")
+        arch = cls(tuple(record["widths"]), None if bias is None else tuple(bias))
+        for key in ("depth", "n_params"):
+            if key in record and record[key] != getattr(arch, key):
+                raise InvalidArgument(f"architecture record says {key}={record[key]!r} but widths "
+                                      f"{list(arch.widths)} give {getattr(arch, key)}")
+        return arch
+
     def __str__(self) -> str:
         nobias = [k + 1 for k, b in enumerate(self.bias) if not b]
         suffix = f", no bias in layers {nobias}" if nobias else ""

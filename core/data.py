@@ -93,4 +93,10 @@ class Dataset:
 
     @classmethod
     def from_dict(cls, data: dict) -> Dataset:
-        return cls(np.array(data["X"], dtype=float), np.array(data["Y"], dtype=float))
+        """Rebuild from :meth:`to_dict` (JSON floats round-trip exactly)."""
+        if not isinstance(data, dict) or "X" not in data or "Y" not in data:
+            raise InvalidArgument(f"a data record needs 'X' and 'Y', got {data!r}")
+        out = cls(np.array(data["X"], dtype=float), np.array(data["Y"], dtype=float))
+        if "d" in data and data["d"] != out.size:
+            raise InvalidArgument(f"data record says d={data['d']!r} but has {out.size} rows")
+        return out

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import float64 as f64
 from .decisions import ZeroDecision, as_float, decide_zero
+from .errors import InvalidArgument
 from .highprec import MPLandscape
 from .network import Problem
 from .points import PointRecipe
@@ -151,6 +152,20 @@ class PointEvaluation:
             return self.derivatives_f64().loss
         return as_float(self.landscape_mp(precision).loss())
 
+    def _has_arb_jets(self) -> bool:
+        """Whether the activation and loss have ball-arithmetic jets (the Arb fast path of the
+        mpmath tiers); a user's own σ or loss without one is evaluated in mpmath instead."""
+        def check() -> bool:
+            from .certify.jets import activation_jet, loss_jet
+
+            try:
+                activation_jet(self.problem.network.activation.name)
+                loss_jet(self.problem.loss)
+            except InvalidArgument:
+                return False
+            return True
+        return self._memo("arb_jets", check)
+
     def gradient_decision(self, precision: Precision) -> ZeroDecision:
         """Is ∇L(p) = 0 at ``precision``?  Decides ||∇L||₂ against τ = κ(N+d)·u·S_g.
 
@@ -163,9 +178,11 @@ class PointEvaluation:
         if not precision.is_float64:
             from . import certify
 
-            if certify.available() and certify.fast_tier_enabled():
-                return self._memo(("gdec", precision.label),
+            if certify.available() and certify.fast_tier_enabled() and self._has_arb_jets():
+                fast = self._memo(("gdec-arb", precision.label),
                                   lambda: certify.high_precision_gradient(self, precision))
+                if fast is not None:
+                    return fast
 
         def compute():
             g = self.gradient(precision)
@@ -199,7 +216,7 @@ class PointEvaluation:
         if not precision.is_float64:
             from . import certify
 
-            if certify.available() and certify.fast_tier_enabled():
+            if certify.available() and certify.fast_tier_enabled() and self._has_arb_jets():
                 fast = self._memo(("inertia-arb", precision.label),
                                   lambda: certify.high_precision_inertia(self, precision))
                 if fast is not None:
@@ -211,6 +228,27 @@ class PointEvaluation:
                                   float64_decision=f64_decision, dense_limit=self.dense_limit,
                                   dense_fallback_limit=self.dense_fallback_limit, seed=self.seed)
         return self._memo(("inertia", precision.label), compute)
+
+    def spectrum(self, precision: Precision) -> SpectrumDecision:
+        """Like :meth:`inertia`, with the nonzero eigenvalue *values* accurate at ``precision``
+        (for claims about values, e.g. "every positive eigenvalue is 2d").
+
+        The Arb tier proves counts, but its values are Rayleigh quotients of float64 eigenvectors,
+        accurate only to Weyl's bound; where that bound exceeds the precision's threshold τ the
+        values come from the mpmath path instead (dense or range sketch at ``precision``)."""
+        decision = self.inertia(precision)
+        if precision.is_float64 or precision.is_certified or _values_accurate(decision):
+            return decision
+
+        def compute():
+            return decide_inertia(_LandscapeHessian(self), precision, scale=self.hessian_scale(),
+                                  float64_decision=self.inertia(FLOAT64), dense_limit=self.dense_limit,
+                                  dense_fallback_limit=self.dense_fallback_limit, seed=self.seed)
+        return self._memo(("spectrum-mp", precision.label), compute)
+
+
+def _values_accurate(decision: SpectrumDecision) -> bool:
+    return bool(decision.details.get("values_accurate", True))
 
 
 def _coordinate_name(problem: Problem, index: int) -> str:

@@ -166,6 +166,10 @@ class FunctionEvaluation:
                                  "largest_component_at": self.function.names[worst]})
         return self._memo(("gdec", precision.label), compute)
 
+    def spectrum(self, precision: Precision) -> SpectrumDecision:
+        """The spectrum with accurate eigenvalue values (here the same as :meth:`inertia`)."""
+        return self.inertia(precision)
+
     def inertia(self, precision: Precision) -> SpectrumDecision:
         """Hessian inertia: float64 ``eigvalsh`` with thresholds, or exact (higher tiers)."""
         def compute():

@@ -10,7 +10,7 @@ from .evaluation import PointEvaluation
 from .network import Problem
 from .points import PointRecipe
 
-__all__ = ["Instance", "LandscapeInstance"]
+__all__ = ["Instance", "LandscapeInstance", "instance_from_dict"]
 
 
 class LandscapeInstance:
@@ -92,12 +92,33 @@ class Instance(LandscapeInstance):
         return self.problem.architecture.n_out
 
     def to_dict(self) -> dict:
+        """The instance in the theory's terms; :meth:`from_dict` rebuilds it exactly."""
         return {
             "label": self.label,
             **self.problem.to_dict(),
             "point": self.point.to_dict(self.problem.data),
             "info": dict(self.info),
+            "seed": self.seed,
         }
+
+    @classmethod
+    def from_dict(cls, record: Mapping[str, Any]) -> Instance:
+        """Rebuild an instance from :meth:`to_dict`'s record (e.g. a report's counterexample).
+
+        Data and given blocks are exact binary rationals, which JSON floats round-trip
+        exactly; rules such as ``b_ℓ = ȳ`` are rebuilt as rules, so every precision tier
+        re-derives them.  Block rules are rebuilt through
+        :func:`critlocus.core.points.block_rule_from_dict` (a registry keyed by the record's
+        ``"rule"``); activations and losses by name.
+        """
+        if not isinstance(record, Mapping):
+            from .errors import InvalidArgument
+
+            raise InvalidArgument(f"an instance record is a mapping, got {type(record).__name__}")
+        problem = Problem.from_dict(dict(record))
+        point = PointRecipe.from_dict(problem.architecture, record["point"], problem)
+        return cls(problem, point, label=record.get("label", "point"), info=dict(record.get("info", {})),
+                   seed=int(record.get("seed", 0)))
 
     def _repr_pretty_(self, printer, cycle) -> None:  # Hypothesis / IPython pretty-printing
         printer.text(repr(self))
@@ -105,3 +126,25 @@ class Instance(LandscapeInstance):
     def __repr__(self) -> str:
         return (f"Instance({self.label}; {self.problem.architecture}; "
                 f"{self.problem.network.activation.name}; {self.problem.loss.name}; d={self.n_data})")
+
+
+def instance_from_dict(record: Mapping[str, Any]) -> LandscapeInstance:
+    """Rebuild any instance from its ``to_dict()`` record: a gradient-flow instance (it has a
+    ``box``), an explicit function (a ``function`` and no network), or a network
+    :class:`Instance` (an ``architecture``)."""
+    from .errors import InvalidArgument
+
+    if not isinstance(record, Mapping):
+        raise InvalidArgument(f"an instance record is a mapping, got {type(record).__name__}")
+    if "box" in record and "target" in record:
+        from .flow import FlowInstance
+
+        return FlowInstance.from_dict(dict(record))
+    if "function" in record and "architecture" not in record:
+        from .explicit import FunctionInstance
+
+        return FunctionInstance.from_dict(record)
+    if "architecture" in record:
+        return Instance.from_dict(record)
+    raise InvalidArgument(f"not an instance record (no architecture, function or flow box): keys "
+                          f"{sorted(record)}")

@@ -26,6 +26,7 @@ __all__ = [
     "Loss",
     "get_loss",
     "log_cosh",
+    "loss_from_dict",
     "loss_names",
     "pseudo_huber",
     "squared_error",
@@ -97,6 +98,11 @@ class Loss:
         if self.weights is not None:
             out["weights"] = [list(w) for w in self.weights] if self.per_point else list(self.weights)
         return out
+
+    @classmethod
+    def from_dict(cls, record: dict) -> Loss:
+        """Rebuild a built-in loss from :meth:`to_dict`: its name, parameters and weights."""
+        return loss_from_dict(record)
 
 
 def squared_error() -> Loss:
@@ -185,6 +191,14 @@ _FACTORIES: dict[str, Callable[..., Loss]] = {
 
 def loss_names() -> list[str]:
     return sorted(_FACTORIES)
+
+
+def loss_from_dict(record: dict) -> Loss:
+    """The loss a :meth:`Loss.to_dict` record describes (built-in losses, by name)."""
+    if not isinstance(record, dict) or "name" not in record:
+        raise InvalidArgument(f"a loss record needs a 'name', got {record!r}")
+    params = {k: v for k, v in record.items() if k not in ("name", "formula")}
+    return get_loss(record["name"], **params)
 
 
 def get_loss(name: str | Loss, **params) -> Loss:

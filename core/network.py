@@ -88,3 +88,17 @@ class Problem:
             "loss": self.loss.to_dict(),
             "data": self.data.to_dict(),
         }
+
+    @classmethod
+    def from_dict(cls, record: dict) -> Problem:
+        """Rebuild from :meth:`to_dict`: architecture, activation by name (a user's own
+        activation must be registered first), loss by name and parameters, exact data."""
+        from .losses import loss_from_dict
+
+        for key in ("architecture", "activation", "loss", "data"):
+            if key not in record:
+                raise InvalidArgument(f"a problem record needs {key!r}; it has {sorted(record)}")
+        act = record["activation"]
+        name = act["name"] if isinstance(act, dict) else act
+        return cls(Network(Architecture.from_dict(record["architecture"]), get_activation(name)),
+                   loss_from_dict(record["loss"]), Dataset.from_dict(record["data"]))

@@ -21,11 +21,80 @@ from .architecture import Architecture
 from .data import Dataset
 from .errors import InvalidArgument
 
-__all__ = ["BlockRule", "Derived", "Given", "MeanTarget", "PointRecipe", "PolishedCriticalPoint", "Zero"]
+__all__ = ["BlockRule", "Derived", "Given", "MeanTarget", "PointRecipe", "PolishedCriticalPoint", "Tabulated",
+           "Zero", "block_rule_from_dict", "block_rule_names", "register_block_rule", "register_point_kind"]
+
+#: JSON rule name -> ``from_dict(record) -> BlockRule``; see :func:`register_block_rule`.
+_RULES: dict[str, Callable[[dict], BlockRule]] = {}
+
+
+def register_block_rule(name: str, from_dict: Callable[[dict], BlockRule] | None = None):
+    """Register how a block rule is rebuilt from its JSON record (``to_dict()``).
+
+    ``name`` is the ``"rule"`` entry of the rule's ``to_dict()``.  Usable as a class
+    decorator (the class's ``from_dict`` classmethod is registered)::
+
+        @register_block_rule("zero")
+        class Zero(BlockRule): ...
+
+    or as a call, ``register_block_rule("my_rule", MyRule.from_dict)``.  A new rule plugs
+    into :func:`block_rule_from_dict` (and so into replay) without touching this module.
+    """
+    if not isinstance(name, str) or not name:
+        raise InvalidArgument(f"a block rule name must be a non-empty string, got {name!r}")
+
+    def register(obj):
+        fn = from_dict if from_dict is not None else getattr(obj, "from_dict", None)
+        if not callable(fn):
+            raise InvalidArgument(f"block rule {name!r}: need a from_dict(record) callable")
+        _RULES[name] = fn
+        return obj
+
+    if from_dict is not None:
+        register(from_dict)
+        return from_dict
+    return register
+
+
+#: point kinds defined as a whole (not block by block): rule name -> from_dict(blocks, problem)
+_POINT_KINDS: dict[str, Callable[[Mapping, Any], PointRecipe]] = {}
+
+
+def register_point_kind(name: str, from_dict: Callable[[Mapping, Any], PointRecipe]) -> None:
+    """Register a point defined as a whole (every block's record has ``"rule": name``) and how
+    :meth:`PointRecipe.from_dict` rebuilds it from the blocks' records and the problem."""
+    if not isinstance(name, str) or not name or not callable(from_dict):
+        raise InvalidArgument(f"register_point_kind needs a name and a from_dict callable, got {name!r}")
+    _POINT_KINDS[name] = from_dict
+
+
+def block_rule_names() -> list[str]:
+    """The rule names :func:`block_rule_from_dict` can rebuild."""
+    return sorted(_RULES)
+
+
+def block_rule_from_dict(record: Mapping) -> BlockRule:
+    """Rebuild a block rule from its JSON record, dispatching on ``record["rule"]``."""
+    if not isinstance(record, Mapping) or "rule" not in record:
+        raise InvalidArgument(f"a block rule record needs a 'rule' entry, got {record!r}")
+    try:
+        fn = _RULES[record["rule"]]
+    except (KeyError, TypeError):
+        raise InvalidArgument(f"unknown block rule {record['rule']!r}; known: "
+                              f"{', '.join(block_rule_names())}") from None
+    rule = fn(dict(record))
+    if not isinstance(rule, BlockRule):
+        raise InvalidArgument(f"rule {record['rule']!r} rebuilt {type(rule).__name__}, not a BlockRule")
+    return rule
 
 
 class BlockRule:
-    """How one parameter block is defined.  Subclasses implement both precisions."""
+    """How one parameter block is defined.  Subclasses implement both precisions.
+
+    ``to_dict()`` is the rule's JSON record (its ``"rule"`` entry names it); the matching
+    ``from_dict(record)`` is registered with :func:`register_block_rule` so that reports can
+    be replayed (:func:`block_rule_from_dict`).
+    """
 
     label: str = "rule"
 
@@ -38,12 +107,26 @@ class BlockRule:
     def to_dict(self) -> dict:
         return {"rule": self.label}
 
+    def record(self, shape: tuple[int, ...], data: Dataset) -> dict:
+        """The JSON record of this rule for a block of ``shape`` (default: :meth:`to_dict`);
+        rules whose definition is code override it to record their values."""
+        return self.to_dict()
 
+    @classmethod
+    def from_dict(cls, record: dict) -> BlockRule:
+        return block_rule_from_dict(record)
+
+
+@register_block_rule("zero")
 @dataclass(frozen=True)
 class Zero(BlockRule):
     """The block is exactly zero."""
 
     label = "zero"
+
+    @classmethod
+    def from_dict(cls, record: dict) -> Zero:
+        return cls()
 
     def float64(self, shape, data):
         return np.zeros(shape)
@@ -52,6 +135,7 @@ class Zero(BlockRule):
         return [mpmath.mpf(0)] * int(np.prod(shape))
 
 
+@register_block_rule("given")
 @dataclass(frozen=True, eq=False)
 class Given(BlockRule):
     """Free coordinates with given float64 values — exact binary rationals at every precision.
@@ -88,7 +172,14 @@ class Given(BlockRule):
     def to_dict(self) -> dict:
         return {"rule": "given", "note": self.note, "values": self.values.tolist()}
 
+    @classmethod
+    def from_dict(cls, record: dict) -> Given:
+        """JSON floats round-trip exactly (shortest repr), so the values are the same binary
+        rationals."""
+        return cls(np.array(record["values"], dtype=np.float64), note=record.get("note", "free"))
 
+
+@register_block_rule("mean_target")
 @dataclass(frozen=True)
 class MeanTarget(BlockRule):
     """The output bias at the mean target, ``b_ℓ = ȳ = (1/d) Σ_j y_j``, at each precision."""
@@ -106,6 +197,10 @@ class MeanTarget(BlockRule):
 
     def to_dict(self) -> dict:
         return {"rule": "mean_target", "formula": "ȳ = (1/d) Σ_j y_j"}
+
+    @classmethod
+    def from_dict(cls, record: dict) -> MeanTarget:
+        return cls()
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,8 +238,81 @@ class Derived(BlockRule):
             raise InvalidArgument(f"derived block ({self.description}) is not finite at high precision")
         return values
 
+    #: decimal digits at which a derived block's values are recorded in reports
+    RECORD_DIGITS = 100
+
     def to_dict(self) -> dict:
         return {"rule": "derived", "description": self.description}
+
+    def record(self, shape, data) -> dict:
+        """The description and the values computed at :attr:`RECORD_DIGITS` digits (decimal
+        strings): :class:`Tabulated` rebuilds the block from them for replay."""
+        try:
+            with mpmath.workdps(self.RECORD_DIGITS):
+                values = self.mp(shape, data)
+                text = [mpmath.nstr(mpmath.mpf(v), self.RECORD_DIGITS, strip_zeros=False)
+                        for v in values]
+        except Exception as exc:  # recorded without values: replay will say so
+            return {**self.to_dict(), "unrecorded": f"{type(exc).__name__}: {exc}"}
+        return {**self.to_dict(), "digits": self.RECORD_DIGITS, "values": text}
+
+
+@register_block_rule("derived")
+@register_block_rule("tabulated")
+@dataclass(frozen=True, eq=False)
+class Tabulated(BlockRule):
+    """A block given by decimal values recorded to ``digits`` significant digits.
+
+    This is how a :class:`Derived` block (user code) comes back from a report: its values
+    were recorded at :attr:`Derived.RECORD_DIGITS` digits, so they are exact to that many
+    digits at every precision up to it; asking for more digits raises.
+    """
+
+    values: tuple[str, ...]
+    digits: int
+    description: str = "tabulated"
+
+    def __post_init__(self) -> None:
+        vals = tuple(str(v) for v in self.values)
+        for v in vals:
+            try:
+                mpmath.mpf(v)
+            except (ValueError, TypeError):
+                raise InvalidArgument(f"tabulated value {v!r} is not a decimal number") from None
+        object.__setattr__(self, "values", vals)
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        return "tabulated"
+
+    def _check(self, shape) -> None:
+        if len(self.values) != int(np.prod(shape)):
+            raise InvalidArgument(f"tabulated block has {len(self.values)} values, block needs {shape}")
+
+    def float64(self, shape, data):
+        self._check(shape)
+        return np.array([float(mpmath.mpf(v)) for v in self.values]).reshape(shape)
+
+    def mp(self, shape, data):
+        self._check(shape)
+        if mpmath.mp.dps > self.digits:
+            from .errors import PrecisionError
+
+            raise PrecisionError(f"block {self.description!r} was recorded to {self.digits} digits; "
+                                 f"it cannot be rebuilt at {mpmath.mp.dps}")
+        return [mpmath.mpf(v) for v in self.values]
+
+    def to_dict(self) -> dict:
+        return {"rule": "tabulated", "description": self.description, "digits": self.digits,
+                "values": list(self.values)}
+
+    @classmethod
+    def from_dict(cls, record: dict) -> Tabulated:
+        if "values" not in record or "digits" not in record:
+            raise InvalidArgument(f"block rule {record.get('rule')!r} ({record.get('description', '')}) "
+                                  "has no recorded values: it cannot be rebuilt from the report")
+        return cls(tuple(record["values"]), int(record["digits"]),
+                   record.get("description", "tabulated"))
 
 
 @dataclass(frozen=True, eq=False)
@@ -194,8 +362,27 @@ class PointRecipe:
     def to_dict(self, data: Dataset) -> dict:
         """The point in the theory's terms: each block's rule and its float64 value."""
         values = self.blocks_float64(data)
-        return {name: {**self.rules[name].to_dict(), "float64": values[name].tolist()}
-                for name in self.architecture.layout.names}
+        layout = self.architecture.layout
+        return {name: {**self.rules[name].record(layout.block(name).shape, data),
+                       "float64": values[name].tolist()}
+                for name in layout.names}
+
+    @classmethod
+    def from_dict(cls, architecture: Architecture, blocks: Mapping[str, Mapping],
+                  problem: Any = None) -> PointRecipe:
+        """Rebuild a point from :meth:`to_dict`'s record: every block's rule, or — for a point
+        defined as a whole (e.g. a :class:`PolishedCriticalPoint`, whose blocks' rule names a
+        point kind registered with :func:`register_point_kind`) — that kind's ``from_dict``,
+        which gets the instance's ``problem``."""
+        if not isinstance(blocks, Mapping):
+            raise InvalidArgument(f"a point record maps block names to rules, got {blocks!r}")
+        kinds = {rec.get("rule") for rec in blocks.values() if isinstance(rec, Mapping)}
+        whole = kinds & set(_POINT_KINDS)
+        if whole:
+            if problem is None:
+                raise InvalidArgument(f"a {sorted(whole)[0]} point is rebuilt with its problem")
+            return _POINT_KINDS[sorted(whole)[0]](blocks, problem)
+        return cls(architecture, {name: block_rule_from_dict(rec) for name, rec in blocks.items()})
 
 
 @dataclass(frozen=True, eq=False)
@@ -324,3 +511,6 @@ class PolishedCriticalPoint(PointRecipe):
         except (KeyError, TypeError, AttributeError) as exc:
             raise InvalidArgument(f"not a polished critical point's dict: missing {exc}") from None
         return cls.from_start(problem, start, found_by=first.get("found_by"))
+
+
+register_point_kind(PolishedCriticalPoint.label, PolishedCriticalPoint.from_dict)

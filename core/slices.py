@@ -46,6 +46,7 @@ __all__ = [
     "FeatureMatrix",
     "SliceHessianBlock",
     "augment",
+    "feature_term_sizes",
     "features_float64",
     "features_mp",
     "kernel_basis",
@@ -91,19 +92,37 @@ def features_float64(problem: Problem, theta: np.ndarray) -> np.ndarray:
 
     For depth ℓ = 1 the "features" are the inputs themselves (``Φ = Xᵀ``).
     """
+    return _forward_float64(problem, theta)[0]
+
+
+def feature_term_sizes(problem: Problem, theta: np.ndarray) -> np.ndarray:
+    """``|σ'(h_{ℓ−1})| · (|W_{ℓ−1}|·|a_{ℓ−2}| + |b_{ℓ−1}|)``, shape ``(n_{ℓ−1}, d)``: the size of
+    the terms whose sum is the pre-activation of each feature, propagated through σ — the
+    first-order size of the rounding error of Φ, which stays O(u) even where Φ cancels to 0
+    (a dead unit)."""
+    return _forward_float64(problem, theta)[1]
+
+
+def _forward_float64(problem: Problem, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     arch = problem.architecture
     layout = arch.layout
     t = torch.as_tensor(np.asarray(theta, dtype=np.float64))
     a = torch.tensor(problem.data.X)
+    terms = torch.abs(a)
     act = problem.network.activation.torch_fn
     with torch.no_grad():
         for k in range(1, arch.depth):
-            wb = layout.block(f"W_{k}")
-            h = a @ t[wb.slice].reshape(wb.shape).T
+            W = t[layout.block(f"W_{k}").slice].reshape(layout.block(f"W_{k}").shape)
+            h = a @ W.T
+            size = torch.abs(a) @ torch.abs(W).T
             if f"b_{k}" in layout:
-                h = h + t[layout.block(f"b_{k}").slice]
+                b = t[layout.block(f"b_{k}").slice]
+                h = h + b
+                size = size + torch.abs(b)
+            slope = torch.func.grad(lambda z: act(z).sum())(h) if h.numel() else h
             a = act(h)
-    return a.numpy().T.copy()
+            terms = torch.abs(slope) * size
+    return a.numpy().T.copy(), terms.numpy().T.copy()
 
 
 def _unpack_mp(architecture: Architecture, params: Sequence):
@@ -261,7 +280,8 @@ class FeatureMatrix(MatrixSource):
 
     ``params_at(precision)`` returns the full parameter vector at that precision (float64
     array, or mpmath numbers built inside ``workdps``).  ``augmented=None`` augments exactly
-    when the last layer has a bias.  Scale: ``‖Φ̃‖_F``.
+    when the last layer has a bias.  Scale: ``‖Φ̃‖_F`` plus the size of the terms summed into
+    the features (so a dead unit, Φ = 0 up to rounding, is decided rank-deficient).
     """
 
     def __init__(self, problem: Problem, params_at: ParamsAt, *, augmented: bool | None = None):
@@ -271,9 +291,16 @@ class FeatureMatrix(MatrixSource):
         self.params_at = params_at
         bias = _has_output_bias(problem.architecture)
         self.augmented = bias if augmented is None else bool(augmented)
-        self._f64 = augment(features_float64(problem, params_at(FLOAT64)), bias=self.augmented)
+        theta = np.asarray(params_at(FLOAT64), dtype=np.float64)
+        Phi, terms = _forward_float64(problem, theta)
+        self._f64 = augment(Phi, bias=self.augmented)
+        self._scale = float(np.linalg.norm(self._f64) + np.linalg.norm(terms))
         self.shape = tuple(self._f64.shape)
         self._mp: dict[int, mpmath.matrix] = {}
+
+    def scale(self) -> float:
+        """``‖Φ̃‖_F + ‖T‖_F`` with T the term sizes of :func:`feature_term_sizes`."""
+        return self._scale
 
     def dense_float64(self) -> np.ndarray:
         return self._f64

@@ -1,10 +1,9 @@
-"""The ``critlocus`` command line: list, verify and check claims about loss landscapes."""
+"""The ``critlocus`` command line: list, verify and check claims; replay and re-render reports."""
 
 from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import sys
 import time
 from datetime import UTC, datetime
@@ -13,9 +12,12 @@ from pathlib import Path
 from critlocus.core.errors import CritlocusError
 from critlocus.core.precision import parse_ladder
 
+from .console import ProgressDisplay, results_text
+from .output import new_run_dir, point_latest
 from .registry import LoadError, SpecRef, builtin_specs, load_spec_file, resolve, select
-from .report import build_document, write_reports
+from .report import build_document, run_timing, write_run
 from .runner import ERROR, SpecResult, run_spec
+from .search import DEFAULT_SHRINK_SECONDS
 
 EPILOG = """\
 verdicts
@@ -23,7 +25,6 @@ verdicts
   fails         a counterexample was found, confirmed in high precision, and shrunk
   inconclusive  some instance could not be decided at any precision of the ladder
   error         the spec itself crashed (the message says why); other specs still run
-
   timeout       the spec ran past --timeout; its worker process was killed
 
 exit status (docs/errors.md)
@@ -35,11 +36,20 @@ exit status (docs/errors.md)
   5    internal error in critlocus (a bug: please report it; --debug shows the traceback)
   130  interrupted (Ctrl-C): the results decided so far are saved as a partial report
 
+output (docs/cli.md)
+  stdout: the summary table, each counterexample (shrunk, in the theory's terms) with the
+  command that replays it, each crash with the line of your file it came from, and the
+  report's path.  stderr: progress (bars on a terminal, plain lines otherwise; --quiet
+  silences it).  Reports: reports/<run-id>/{results.json,report.md,report.html}, and
+  reports/latest points at the newest complete run.
+
 examples
-  critlocus list
+  critlocus list --json
   critlocus verify --only cooper.thm3 --json out.json
   critlocus verify --examples 500 --seed 7 --jobs 2
   critlocus check my_conjectures.py --examples 200 --timeout 600
+  critlocus replay reports/latest/results.json --id mine.core-no-positive
+  critlocus report reports/latest/results.json
   critlocus verify --executor dask://scheduler:8786
 """
 
@@ -58,12 +68,18 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ladder", default="30,60", metavar="DIGITS",
                    help="mpmath digits tried after float64, comma-separated (default 30,60)")
     p.add_argument("--jobs", default="auto", metavar="J",
-                   help="specs checked in parallel processes ('auto' = min(#cores, #specs); 1 = in-process)")
-    p.add_argument("--json", type=Path, metavar="PATH", help="write the JSON results here")
-    p.add_argument("--markdown", type=Path, metavar="PATH", help="write the Markdown summary here")
+                   help="specs checked in parallel processes ('auto': in-process unless the run is long "
+                        "and cores are idle, then one per idle core; 1 = in-process)")
+    p.add_argument("--json", type=Path, metavar="PATH", help="also write the JSON results here")
+    p.add_argument("--markdown", type=Path, metavar="PATH", help="also write the Markdown report here")
+    p.add_argument("--html", type=Path, metavar="PATH", help="also write the HTML report here")
     p.add_argument("--reports-dir", type=Path, default=Path("reports"), metavar="DIR",
-                   help="directory for reports (default ./reports)")
+                   help="directory for reports: each run writes DIR/<run-id>/ (default ./reports)")
     p.add_argument("--no-shrink", action="store_true", help="report the first counterexample unshrunk")
+    p.add_argument("--shrink-time", type=_positive_float, default=DEFAULT_SHRINK_SECONDS, metavar="SECONDS",
+                   help="time budget for shrinking one counterexample; past it the report says "
+                        f"'partially shrunk' (default {DEFAULT_SHRINK_SECONDS:g})")
+    p.add_argument("--no-plots", action="store_true", help="write reports without figures")
     p.add_argument("--timeout", type=_positive_float, metavar="SECONDS",
                    help="per-spec time limit; a spec past it is stopped (its worker process "
                         "killed) with verdict 'timeout' and the others go on")
@@ -72,7 +88,9 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--executor", default="local", metavar="local|dask://ADDRESS",
                    help="where specs run: 'local' worker processes (default) or a Dask "
                         "distributed scheduler, e.g. dask://127.0.0.1:8786 (extra 'dask')")
-    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--quiet", action="store_true", help="no progress output on stderr")
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="show Python tracebacks for errors (normally one line each)")
     p.add_argument("--certify", action="store_true",
                    help="decide exact counts (inertia, zero eigenvalues, critical points) with a "
                         "certified tier in ball arithmetic after float64 (needs python-flint: "
@@ -106,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_list.add_argument("--only", nargs="+", metavar="ID_OR_PREFIX")
     p_list.add_argument("--files", nargs="+", type=Path, metavar="FILE",
                         help="list the specs of these spec files instead")
+    p_list.add_argument("--json", action="store_true",
+                        help="print a JSON list of {id, source, kind, expected, title}")
     p_verify = sub.add_parser("verify", help="verify the catalogue's claims and write a report",
                               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_run_options(p_verify)
@@ -113,6 +133,22 @@ def build_parser() -> argparse.ArgumentParser:
                              epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p_check.add_argument("files", nargs="+", type=Path, metavar="FILE")
     _add_run_options(p_check)
+    p_replay = sub.add_parser("replay",
+                              help="rebuild a reported counterexample from its JSON and decide it again",
+                              description="Rebuild the counterexample (or an inconclusive instance) of a "
+                                          "result from the results JSON alone and decide the spec's claim on "
+                                          "it again, up the same precision ladder.  Exit 0 when the verdict "
+                                          "is reproduced.")
+    p_replay.add_argument("results", type=Path, metavar="RESULTS.json")
+    p_replay.add_argument("--id", dest="spec_id", metavar="ID", help="which result (needed when several)")
+    p_replay.add_argument("--spec-file", type=Path, metavar="FILE",
+                          help="the spec file defining the claim, if it moved since the run")
+    p_replay.add_argument("--instance", type=int, metavar="K",
+                          help="replay the K-th recorded inconclusive instance instead")
+    p_report = sub.add_parser("report", help="re-render the Markdown and HTML report of a results file")
+    p_report.add_argument("results", type=Path, metavar="RESULTS.json")
+    p_report.add_argument("--out", type=Path, metavar="DIR", help="where to write (default: beside the JSON)")
+    p_report.add_argument("--no-plots", action="store_true", help="without figures")
     _add_bench_parser(sub)
     return parser
 
@@ -133,6 +169,9 @@ def _add_bench_parser(sub) -> None:
                    help="largest N for the dense mpmath baseline (default 250)")
     p.add_argument("--search", type=int, default=20, metavar="K",
                    help="one-hidden-layer star instances in the search benchmark (0: skip)")
+    p.add_argument("--scale", nargs="?", const="250,500,1000,2000,5000,10000", metavar="N,N,…",
+                   help="instead: Hessian inertia by N, dense float64 vs HVP + eigsh Lanczos, time and "
+                        "memory with ratios (critlocus.bench_scale; default sizes to N = 10^4)")
     p.add_argument("--json", type=Path, metavar="PATH", help="write the JSON record here")
     p.add_argument("--device", default=None, metavar="DEVICE", help="torch device of the float64 tier")
     p.add_argument("--quiet", action="store_true", help="no progress output")
@@ -146,9 +185,10 @@ def _run_ref(args: tuple) -> dict:
     """
     from .execution import report_progress
 
-    ref, examples, seed, digits, shrink = args
+    ref, examples, seed, digits, shrink, shrink_time = args
     return run_spec(resolve(ref), examples=examples, seed=seed, ladder=parse_ladder(digits),
-                    shrink=shrink, progress=report_progress, command=_command_for(ref)).to_dict()
+                    shrink=shrink, progress=report_progress, command=_command_for(ref),
+                    shrink_time=shrink_time).to_dict()
 
 
 def _command_for(ref: SpecRef) -> str:
@@ -156,37 +196,28 @@ def _command_for(ref: SpecRef) -> str:
     return f"critlocus check {ref.location}" if ref.origin == "file" else "critlocus verify"
 
 
-class _Printer:
-    """Status lines on stderr: a rewritten line on a terminal, rate-limited lines otherwise."""
+def auto_jobs(n_specs: int, examples: int = 100, *, cpus: int | None = None,
+              load: float | None = None) -> int:
+    """The number of processes ``--jobs auto`` uses: the fastest choice on this machine.
 
-    def __init__(self, quiet: bool):
-        self.quiet = quiet
-        self.tty = sys.stderr.isatty()
-        self.last = 0.0
-
-    def __call__(self, msg: str, *, transient: bool = False) -> None:
-        if self.quiet:
-            return
-        if transient:
-            now = time.monotonic()
-            if now - self.last < (0.5 if self.tty else 10.0):
-                return
-            self.last = now
-            if self.tty:
-                print(f"\r  {msg}\033[K", end="", file=sys.stderr, flush=True)
-            else:
-                print(f"  {msg}", file=sys.stderr, flush=True)
-        else:
-            print(f"\r{msg}\033[K" if self.tty else msg, file=sys.stderr, flush=True)
-
-
-def _result_line(r: dict) -> str:
-    mark = "ok " if r["as_expected"] else "!! "
-    line = (f"{mark}{r['id']:<28} {r['verdict']:<12} (expected {r['expected']}; "
-            f"{r['examples']} instances, {r['duration_s']:.1f}s)")
-    if r["verdict"] in (ERROR, TIMEOUT) and r.get("error"):
-        line += f"\n   {r['error'].splitlines()[0]}"
-    return line
+    A fresh worker pays before its first spec the import of torch, critlocus and the catalogue
+    and the first torch.func derivatives (≈6 s on an idle core, far more on a busy machine),
+    and it only helps if a core is free for it.  Measured here (2 cores, shared): ``verify``
+    of 2 specs × 20 instances took 15.6 s in one process and 38.2 s with two workers; 9 specs
+    × 100 instances 42 s vs 63 s (load ≈ 8).  So: one in-process run unless there are at
+    least 6 specs, at least 2000 instance checks in all, and at least two idle cores
+    (``os.cpu_count()`` minus the 1-minute load average); then one worker per idle core.
+    """
+    cpus = cpus or os.cpu_count() or 1
+    if load is None:
+        try:
+            load = os.getloadavg()[0]
+        except (AttributeError, OSError):  # not on every platform
+            load = 0.0
+    idle = int(cpus - load)
+    if n_specs < 6 or n_specs * examples < 2000 or idle < 2:
+        return 1
+    return min(idle, n_specs)
 
 
 def _unfinished_result(spec, verdict: str, message: str, args, ladder, duration: float = 0.0) -> dict:
@@ -203,6 +234,7 @@ class _RunState:
         self.by_index: dict[int, dict] = {}
         self.n = n
         self.interrupted = False
+        self.jobs = 1
 
     def results(self) -> list[dict]:
         return [self.by_index[i] for i in sorted(self.by_index)]
@@ -210,11 +242,11 @@ class _RunState:
 
 def _jobs(args, n_specs: int) -> int:
     if args.jobs == "auto":
-        return max(1, min(os.cpu_count() or 1, n_specs))
+        return auto_jobs(n_specs, args.examples)
     return int(args.jobs)
 
 
-def _run(items: list[tuple[SpecRef, object]], args, printer: _Printer) -> _RunState:
+def _run(items: list[tuple[SpecRef, object]], args, display: ProgressDisplay) -> _RunState:
     """Check every spec; a Ctrl-C stops the run and keeps what was decided (``interrupted``)."""
     ladder = parse_ladder(args.ladder)
     state = _RunState(len(items))
@@ -224,30 +256,32 @@ def _run(items: list[tuple[SpecRef, object]], args, printer: _Printer) -> _RunSt
     try:
         if in_process:
             for i, (ref, spec) in enumerate(items):
-                printer(f"checking {spec.id} ({args.examples} instances)")
+                display.start(spec.id, spec.example_count(args.examples) + len(spec.examples))
                 res = run_spec(spec, examples=args.examples, seed=args.seed, ladder=ladder, shrink=shrink,
-                               progress=lambda sid, k, n: printer(f"{sid}: {k}/{n}", transient=True),
-                               command=_command_for(ref))
+                               progress=display.advance, command=_command_for(ref),
+                               shrink_time=args.shrink_time)
                 state.by_index[i] = res.to_dict()
-                printer(_result_line(state.by_index[i]))
+                display.finish(state.by_index[i])
         else:
-            _run_parallel(items, args, printer, shrink, ladder, state)
+            _run_parallel(items, args, display, shrink, ladder, state)
     except KeyboardInterrupt:
         state.interrupted = True
     return state
 
 
-def _run_parallel(items, args, printer: _Printer, shrink: bool, ladder, state: _RunState) -> None:
+def _run_parallel(items, args, display: ProgressDisplay, shrink: bool, ladder, state: _RunState) -> None:
+    import threading
+
     from critlocus.core.batch import evaluate_batch
 
-    from .execution import WorkerPool, make_executor
+    from .execution import WorkerPool, make_executor, warm_up
 
-    running: dict[str, str] = {}
     start = {i: time.perf_counter() for i in range(len(items))}
+    lock = threading.Lock()  # progress arrives on the pool's thread, results on this one
 
     def progress(spec_id: str, done: int, total: int) -> None:
-        running[spec_id] = f"{spec_id} {done}/{total}"
-        printer(" | ".join(running.values()), transient=True)
+        with lock:
+            display.advance(spec_id, done, total)
 
     def done(res) -> None:
         spec = items[res.index][1]
@@ -258,21 +292,24 @@ def _run_parallel(items, args, printer: _Printer, shrink: bool, ladder, state: _
             state.by_index[res.index] = _unfinished_result(
                 spec, verdict, f"{res.error}" + (f"\n{res.traceback}" if verdict == ERROR else ""),
                 args, ladder, duration=time.perf_counter() - start[res.index])
-        running.pop(spec.id, None)
-        printer(_result_line(state.by_index[res.index]))
+        with lock:
+            display.finish(state.by_index[res.index])
 
-    payload = [(ref, args.examples, args.seed, args.ladder, shrink) for ref, _ in items]
+    payload = [(ref, args.examples, args.seed, args.ladder, shrink, args.shrink_time) for ref, _ in items]
     if args.executor == "local":
-        jobs = _jobs(args, len(items))
+        jobs = max(1, min(_jobs(args, len(items)), len(items)))
+        state.jobs = jobs
         memory = None if args.memory_limit is None else int(args.memory_limit * 2**30)
-        printer(f"checking {len(items)} specs in {jobs} worker processes ({args.examples} instances each"
-                + (f", timeout {args.timeout:g} s" if args.timeout else "") + ")")
+        display.log(f"checking {len(items)} specs in {jobs} worker processes ({args.examples} instances each"
+                    + (f", timeout {args.timeout:g} s" if args.timeout else "") + ")")
+        # warm_up: each worker pays its first-use costs once, so a timeout measures the spec
         executor = WorkerPool(jobs, timeout=args.timeout, memory_limit=memory, on_progress=progress,
-                              preload=("critlocus.theorems",))
+                              preload=("critlocus.theorems",), initializer=warm_up)
         close = executor.shutdown
     else:
         executor, close = make_executor(args.executor)
-        printer(f"checking {len(items)} specs on {args.executor} ({args.examples} instances each)")
+        state.jobs = 0
+        display.log(f"checking {len(items)} specs on {args.executor} ({args.examples} instances each)")
     try:
         evaluate_batch(_run_ref, payload, executor=executor, on_result=done)
     except BaseException:
@@ -283,21 +320,10 @@ def _run_parallel(items, args, printer: _Printer, shrink: bool, ladder, state: _
         close()
 
 
-def _write(results: list[dict], load_errors: list[LoadError], args, command: str, *,
-           interrupted: bool, not_run: list[str]) -> tuple[Path, Path]:
-    settings = {"examples": args.examples, "seed": args.seed, "ladder": f"float64,{args.ladder}"}
-    errors = [{"location": e.location, "message": e.message} for e in load_errors]
-    doc = build_document(results, command=command, settings=settings, load_errors=errors)
-    if interrupted:
-        doc["interrupted"] = True
-        doc["summary"]["interrupted"] = True
-        doc["not_run"] = not_run
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    stem = f"{command.split()[0]}-{stamp}-{secrets.token_hex(2)}"
-    # 'latest' moves only for a complete run that produced results (docs/errors.md)
-    update_latest = bool(results) and not interrupted
-    return write_reports(doc, directory=args.reports_dir, stem=stem, json_path=args.json,
-                         markdown_path=args.markdown, latest=update_latest)
+def _settings(args) -> dict:
+    """The run's settings (what determines its results; not --jobs, which never changes them)."""
+    return {"examples": args.examples, "seed": args.seed, "ladder": f"float64,{args.ladder}",
+            "shrink": not args.no_shrink, "shrink_time_s": args.shrink_time}
 
 
 def _exit_code(results: list[dict], load_errors: list[LoadError], interrupted: bool) -> int:
@@ -311,24 +337,35 @@ def _exit_code(results: list[dict], load_errors: list[LoadError], interrupted: b
 
 
 def _finish(state: _RunState, items, load_errors: list[LoadError], args, command: str,
-            printer: _Printer) -> int:
+            started: datetime, elapsed: float) -> int:
     results = state.results()
     not_run = [items[i][1].id for i in range(len(items)) if i not in state.by_index]
+    errors = [{"location": e.location, "message": e.message} for e in load_errors]
     try:
-        jp, mp = _write(results, load_errors, args, command, interrupted=state.interrupted,
-                        not_run=not_run)
-    except OSError as exc:
+        run_id, run_dir = new_run_dir(args.reports_dir, command)
+        timing = run_timing(run_id=run_id, started=started, duration_s=elapsed, jobs=state.jobs)
+        doc = build_document(results, command=command, settings=_settings(args), load_errors=errors,
+                             timing=timing)
+        if state.interrupted:
+            doc["interrupted"] = True
+            doc["summary"]["interrupted"] = True
+            doc["not_run"] = not_run
+        written = write_run(doc, run_dir, json_path=args.json, markdown_path=args.markdown,
+                            html_path=args.html, plots=not args.no_plots and not state.interrupted)
+        if results and not state.interrupted:  # 'latest' moves only for a complete run with results
+            point_latest(args.reports_dir, run_dir)
+    except (OSError, CritlocusError) as exc:
         print(f"critlocus: error: cannot write the report: {exc}", file=sys.stderr)
         return EXIT_OUTPUT
+    results_path = str(args.json if args.json is not None else written["json"])
     if state.interrupted:  # one line, nothing else
         print(f"\ncritlocus: interrupted: {len(results)} of {len(items)} specs decided; partial report "
-              f"{jp}", file=sys.stderr, flush=True)
+              f"{results_path}", file=sys.stderr, flush=True)
         return EXIT_INTERRUPTED
-    for e in load_errors:
-        printer(f"!! could not load {e.location}: {e.message.splitlines()[0]}")
-    bad = [r["id"] for r in results if not r["as_expected"]]
-    printer(f"\n{len(results)} specs: {len(results) - len(bad)} as expected, {len(bad)} not"
-            + (f" ({', '.join(bad)})" if bad else "") + f"\nreports: {jp}  {mp}")
+    sys.stdout.write(results_text(doc, report_path=f"{written['html']} (also {written['markdown'].name}, "
+                                                   f"{written['json'].name})",
+                                  results_path=results_path))
+    sys.stdout.flush()
     return _exit_code(results, load_errors, state.interrupted)
 
 
@@ -337,10 +374,9 @@ def _preflight(args) -> None:
     from .preflight import check_output_file, check_reports_dir
 
     check_reports_dir(args.reports_dir)
-    if args.json is not None:
-        check_output_file(args.json, option="--json")
-    if args.markdown is not None:
-        check_output_file(args.markdown, option="--markdown")
+    for option, path in (("--json", args.json), ("--markdown", args.markdown), ("--html", args.html)):
+        if path is not None:
+            check_output_file(path, option=option)
     from .execution import parse_executor
 
     parse_executor(args.executor)
@@ -385,6 +421,10 @@ def _print_error(exc: BaseException, args, *, internal: bool = False) -> None:
 def _main(parser: argparse.ArgumentParser, args) -> int:
     if args.command == "list":
         return _list(args)
+    if args.command == "replay":
+        return _replay(args)
+    if args.command == "report":
+        return _report(args)
     if args.command == "bench":
         from .bench import main as bench_main
 
@@ -397,23 +437,47 @@ def _main(parser: argparse.ArgumentParser, args) -> int:
     _certify_and_device(args)
     parse_ladder(args.ladder)
     _preflight(args)
-    printer = _Printer(args.quiet)
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
     if args.command == "verify":
         items, load_errors = builtin_specs()
         items = select(items, args.only)
-        state = _run(items, args, printer)
-        return _finish(state, items, load_errors, args, "verify", printer)
+    else:
+        items, load_errors = _load_files(args.files)
+        items = select(items, args.only) if items else items
+    with ProgressDisplay(len(items), quiet=args.quiet) as display:
+        for e in load_errors:
+            display.log(f"!! could not load {e.location}: {e.message.splitlines()[0]}")
+        state = _run(items, args, display)
+    return _finish(state, items, load_errors, args, args.command, started, time.perf_counter() - t0)
+
+
+def _load_files(files: list[Path]) -> tuple[list[tuple[SpecRef, object]], list[LoadError]]:
     items, load_errors = [], []
-    for f in args.files:
+    for f in files:
         try:
             specs = load_spec_file(f)
         except CritlocusError as exc:
             load_errors.append(LoadError(str(f), str(exc)))
             continue
         items.extend((SpecRef("file", str(Path(f).resolve()), s.id), s) for s in specs)
-    items = select(items, args.only) if items else items
-    state = _run(items, args, printer)
-    return _finish(state, items, load_errors, args, "check", printer)
+    return items, load_errors
+
+
+def _replay(args) -> int:
+    from .replay import replay, replay_text
+
+    result = replay(args.results, spec_id=args.spec_id, spec_file=args.spec_file, instance=args.instance)
+    sys.stdout.write(replay_text(result))
+    return EXIT_OK if result.reproduced else EXIT_UNEXPECTED
+
+
+def _report(args) -> int:
+    from .report import rerender
+
+    written = rerender(args.results, out_dir=args.out, plots=not args.no_plots)
+    print(f"report: {written['html']} (also {written['markdown'].name})")
+    return EXIT_OK
 
 
 def _certify_and_device(args) -> None:
@@ -440,9 +504,17 @@ def _list(args) -> int:
     else:
         items, errors = builtin_specs()
     items = select(items, args.only)
-    for _, spec in items:
-        print(f"{spec.id:<24} {spec.kind:<12} expected {spec.expected:<6} {spec.source}: "
-              f"{spec.title or spec.statement}")
+    if args.json:
+        import json
+
+        listing = [{"id": s.id, "source": s.source.to_dict(), "kind": s.kind, "expected": s.expected,
+                    "title": s.title or s.statement, **({"invalid": s.invalid} if s.invalid else {})}
+                   for _, s in items]
+        print(json.dumps(listing, indent=2, ensure_ascii=False))
+    else:
+        for _, spec in items:
+            print(f"{spec.id:<24} {spec.kind:<12} expected {spec.expected:<6} {spec.source}: "
+                  f"{spec.title or spec.statement}")
     for e in errors:
         print(f"!! {e.location}: {e.message.splitlines()[0]}", file=sys.stderr)
     return 1 if errors else 0

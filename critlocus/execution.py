@@ -431,6 +431,20 @@ def _check_timeout(timeout) -> None:
         raise InvalidArgument(f"timeout={timeout!r} must be a positive number of seconds or None")
 
 
+def warm_up() -> None:
+    """Pay the one-time costs of a fresh process (torch.func transforms, mpmath, Hypothesis's
+    engine: ≈3 s here) on a tiny spec, so that a worker's first real task — and its timeout —
+    measures the task's own work.  Used as the CLI pool's initializer."""
+    from critlocus import Source, Spec, claims, strategies
+    from critlocus.runner import run_spec
+
+    tiny = Spec(id="critlocus.warm-up", source=Source("critlocus"), statement="warm-up",
+                instances=strategies.core_locus_instances(max_depth=3, max_width=2, max_outputs=1,
+                                                          max_data=2),
+                claim=claims.is_critical() & claims.hessian_inertia(negative=0))
+    run_spec(tiny, examples=2, seed=0, shrink=False)
+
+
 # --- executors by name ----------------------------------------------------------------------
 
 

@@ -8,28 +8,31 @@ precision).  The share refuted is the *kill rate*; it must be 100 %.
 
 Operators (one change each):
 
-- **off-by-one counts** — an exact Hessian-inertia count ``n`` becomes ``n + 1`` or ``|n − 1|``
-  (never equal to ``n``); a bound ``≥ k`` becomes ``≤ k − 1`` and ``≤ k`` becomes ``≥ k + 1``.
-- **wrong eigenvalue constants** — ``every positive eigenvalue equals c`` becomes ``c/2`` (the
-  classic lost factor 2) and ``c + 1``.
+- **off-by-one counts** — an exact count ``n`` (Hessian inertia, a predicted inertia formula,
+  a matrix rank, ``rk W̄``, a Riemannian inertia) becomes ``n + 1`` or ``|n − 1|`` (never equal
+  to ``n``); a bound ``≥ k`` becomes ``≤ k − 1`` and ``≤ k`` becomes ``≥ k + 1``.
+- **wrong constants** — ``every positive eigenvalue equals c`` becomes ``c/2`` (the classic
+  lost factor 2) and ``c + 1``; a predicted loss value ``L = v`` becomes ``v + 1``.
+- **wrong classification** — a critical point claimed pure is claimed spurious, and vice versa.
 - **wrong locus** — the output bias leaves the locus, ``b_ℓ = ȳ + 1/4`` instead of ``ȳ``, for
-  claims that the point is critical: ``∂L/∂b_ℓ = 2d(b_ℓ − ȳ) = d/2 ≠ 0`` (L2 loss).
-- **dropped hypothesis "L2 loss"** — the loss becomes ``Σ log cosh(r)`` on star/core loci, for
-  claims of criticality or of eigenvalue constants: ``∂L/∂b_ℓ = Σ_j tanh(ȳ − y_j)``, nonzero for
-  generic data with d ≥ 3 (for d ≤ 2 the residuals are symmetric), and the ``b_ℓ`` block of the
-  Hessian is ``Σ_j sech²(r_j) < d``, never 2d.
-- **dropped hypothesis "σ(0) = 0"** — σ becomes the sigmoid on star/core loci, for claims of
+  claims that the point is critical at points built with ``W_ℓ = 0, b_ℓ = ȳ`` (then ``f ≡ b_ℓ``):
+  ``∂L/∂b_ℓ = 2d(b_ℓ − ȳ) = d/2 ≠ 0`` (L2 loss).
+- **dropped hypothesis "L2 loss"** — the loss becomes the LINEX loss ``Σ (e^r − 1 − r)`` at such
+  points, for claims of criticality or of eigenvalue constants (and only when every part of the
+  claim is evaluated generically for any loss): ``∂L/∂b_ℓ = Σ_j (e^{ȳ − y_j} − 1) > 0`` by
+  Jensen unless all targets are equal, and the ``b_ℓ`` block of the Hessian is ``Σ_j e^{r_j}``,
+  transcendental for dyadic residuals, never 2d.
+- **dropped hypothesis "σ(0) = 0"** — σ becomes the sigmoid on Cooper's star/core loci, for claims of
   eigenvalue *values*: the last hidden activation is the constant ``c = σ(h_{ℓ−1}) ≠ 0``, so the
   ``(W_ℓ, b_ℓ)`` block of the Hessian is ``2d·[c; 1][c; 1]ᵀ ⊗ I`` with eigenvalue
   ``2d(1 + |c|²) ≠ 2d``.  (Not for gradient or inertia claims: Thm 3.1 holds for any σ, since
   ``∂L/∂W_ℓ = 2 Σ_j r_j cᵀ = 0``, and the rank stays n_ℓ — such mutants would be true.)
 
-Claim operators act on the claim tree (``all_of`` parts one at a time), so any spec built from
-these claim types — today ``cooper.thm3.1`` and ``cooper.thm3.2``, tomorrow every spec using
-``hessian_inertia``, ``is_degenerate``, ``positive_eigenvalues_equal``… — gets mutants
-automatically; a new claim type gets them with :func:`register_claim_mutator`.  Instance
-operators apply only where their mechanism holds (a star/core-locus instance, found from the
-spec's explicit examples or its minimal generated instance).
+Claim operators act on the claim tree (``all_of`` parts one at a time; never inside
+``applies_if``, whose mutants would be false only where its predicate holds), so any spec
+built from these claim types gets mutants automatically; a new claim type gets them with
+:func:`register_claim_mutator`.  Instance operators apply only where their mechanism holds,
+judged on the spec's first explicit example or its first generated instance.
 
 Run ``python -m critlocus.mutations`` for the kill table of the catalogue.
 """
@@ -41,6 +44,8 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
+import mpmath
+import torch
 from hypothesis import HealthCheck, Phase, find, reject, settings
 
 from critlocus.claims import all_of, at_least, at_most, hessian_inertia, positive_eigenvalues_equal
@@ -49,16 +54,16 @@ from critlocus.claims.gradient import _Critical
 from critlocus.claims.hessian import _Inertia, _PositiveEigenvaluesEqual
 from critlocus.core.activations import get_activation
 from critlocus.core.instance import Instance
-from critlocus.core.losses import log_cosh
+from critlocus.core.losses import Loss
 from critlocus.core.network import Network, Problem
-from critlocus.core.points import Given, MeanTarget, PointRecipe
+from critlocus.core.points import Given, MeanTarget, PointRecipe, Zero
 
 from .spec import Spec
 
 __all__ = ["Mutant", "is_killed", "kill_table", "mutants", "register_claim_mutator"]
 
-OFF_BY_ONE, WRONG_CONSTANT, WRONG_LOCUS, DROPPED_HYPOTHESIS = (
-    "off-by-one count", "wrong eigenvalue constant", "wrong locus", "dropped hypothesis")
+OFF_BY_ONE, WRONG_CONSTANT, WRONG_LOCUS, DROPPED_HYPOTHESIS, WRONG_CLASSIFICATION = (
+    "off-by-one count", "wrong constant", "wrong locus", "dropped hypothesis", "wrong classification")
 
 
 @dataclass(frozen=True)
@@ -88,43 +93,56 @@ def register_claim_mutator(claim_type: type) -> Callable:
 
 
 def _shifted(expected, delta: int):
-    """``n + 1`` (delta = 1) or ``|n − 1|`` (delta = −1) for an int or a callable count."""
-    def shift(n: int) -> int:
+    """``n + 1`` (delta = 1) or ``|n − 1|`` (delta = −1) for an int or a callable count; a
+    callable's bound result ``≤ k`` / ``≥ k`` is negated (``≥ k + 1`` / ``≤ k − 1``)."""
+    def shift(n):
+        if isinstance(n, Bound):
+            if n.op == "<=":
+                return at_least(n.value + 1)
+            if n.op == ">=":
+                return at_most(n.value - 1) if n.value >= 1 else n  # "≥ 0" has no false variant
+            n = n.value
+        n = int(n)
         return n + 1 if delta > 0 else abs(n - 1)
 
-    if callable(expected):
+    if callable(expected) and not isinstance(expected, Bound):
         def mutated(instance):
-            return shift(int(expected(instance)))
+            return shift(expected(instance))
         mutated.__doc__ = (f"({expected.__doc__ or 'n'}) + 1" if delta > 0
                            else f"|({expected.__doc__ or 'n'}) − 1|")
         return mutated
     return shift(expected)
 
 
+def _count_mutations(expected) -> list[tuple[str, str, object]]:
+    """Off-by-one variants of an expected count (int, bound or ``instance -> int``):
+    ``(suffix, change, mutated)``; each is false wherever ``expected`` holds."""
+    if expected is None:
+        return []
+    if isinstance(expected, Bound) and expected.op != "==":
+        if expected.op == ">=" and expected.value >= 1:
+            new = at_most(expected.value - 1)
+        elif expected.op == "<=":
+            new = at_least(expected.value + 1)
+        else:
+            return []
+        return [("bound-negated", f"{new} instead of {expected}", new)]
+    value = expected.value if isinstance(expected, Bound) else expected
+    out = []
+    for delta, name in ((1, "plus-1"), (-1, "minus-1")):
+        if delta < 0 and isinstance(value, int) and value == 0:
+            continue  # |0 − 1| = 1 is the plus-1 mutant again
+        out.append((name, f"{'+' if delta > 0 else '−'} 1", _shifted(value, delta)))
+    return out
+
+
 @register_claim_mutator(_Inertia)
 def _inertia_mutations(claim: _Inertia) -> list[ClaimMutation]:
     out: list[ClaimMutation] = []
     for key, expected in claim.expected.items():
-        if expected is None:
-            continue
-        counts = dict(claim.expected)
-        if isinstance(expected, Bound) and expected.op != "==":
-            if expected.op == ">=" and expected.value >= 1:
-                counts[key] = at_most(expected.value - 1)
-            elif expected.op == "<=":
-                counts[key] = at_least(expected.value + 1)
-            else:
-                continue
-            out.append((f"{key}-bound-negated", OFF_BY_ONE, f"n_{key} {counts[key]} instead of {expected}",
-                        hessian_inertia(**counts)))
-            continue
-        value = expected.value if isinstance(expected, Bound) else expected
-        for delta, name in ((1, "plus-1"), (-1, "minus-1")):
-            if delta < 0 and isinstance(value, int) and value == 0:
-                continue  # |0 − 1| = 1 is the plus-1 mutant again
-            counts[key] = _shifted(value, delta)
-            out.append((f"{key}-{name}", OFF_BY_ONE, f"n_{key} {'+' if delta > 0 else '−'} 1",
-                        hessian_inertia(**counts)))
+        for suffix, change, new in _count_mutations(expected):
+            out.append((f"{key}-{suffix}", OFF_BY_ONE, f"n_{key} {change}",
+                        hessian_inertia(**{**claim.expected, key: new})))
     return out
 
 
@@ -143,6 +161,79 @@ def _eigenvalue_mutations(claim: _PositiveEigenvaluesEqual) -> list[ClaimMutatio
             new = positive_eigenvalues_equal(fn(value), text=label)
         out.append((f"eigenvalue-{name}", WRONG_CONSTANT, f"λ₊ = {label} instead of {text}", new))
     return out
+
+
+def _register_optional() -> None:
+    """Mutators for claim types of the paper packages, registered only if those modules have
+    them (they evolve independently; a renamed class just loses its mutants, never the import)."""
+    try:
+        from critlocus.claims.rank import _MatrixRank, matrix_rank
+
+        @register_claim_mutator(_MatrixRank)
+        def _rank(claim):
+            return [(f"rank-{sfx}", OFF_BY_ONE, f"rank {claim.name} {change}",
+                     matrix_rank(claim.matrix, new, name=claim.name))
+                    for sfx, change, new in _count_mutations(claim.expected)]
+    except ImportError:
+        pass
+    try:
+        from critlocus.claims import linear
+
+        @register_claim_mutator(linear._ProductRank)
+        def _product_rank(claim):
+            return [(f"product-rank-{sfx}", OFF_BY_ONE, f"rk W̄ {change}", linear.product_rank(new))
+                    for sfx, change, new in _count_mutations(claim.expected)]
+
+        @register_claim_mutator(linear._RiemannianInertia)
+        def _riemannian(claim):
+            return [(f"riemannian-{key}-{sfx}", OFF_BY_ONE, f"Riemannian n_{key} {change}",
+                     linear.riemannian_inertia(**{**claim.expected, key: new}, stratum=claim.stratum))
+                    for key, exp in claim.expected.items() for sfx, change, new in _count_mutations(exp)]
+
+        @register_claim_mutator(linear._Purity)
+        def _purity(claim):
+            flip = {"pure": "spurious", "spurious": "pure"}
+            exp = claim.expected
+            if callable(exp):
+                def flipped(instance):
+                    return flip.get(exp(instance), "pure")
+                flipped.__doc__ = f"not ({exp.__doc__ or 'f(instance)'})"
+            else:
+                flipped = flip[exp]
+            return [("purity-flipped", WRONG_CLASSIFICATION, "pure and spurious swapped",
+                     linear.purity(flipped))]
+
+        @register_claim_mutator(linear._LossValue)
+        def _loss_value(claim):
+            value = claim.value
+
+            def plus_one(instance, precision):
+                return value(instance, precision) + 1
+            return [("loss-value-plus-1", WRONG_CONSTANT, f"L = {claim.text} + 1",
+                     linear.loss_value(plus_one, text=f"{claim.text} + 1"))]
+    except (ImportError, AttributeError):
+        pass
+    try:
+        from critlocus.claims import loci
+
+        @register_claim_mutator(loci._InertiaFormula)
+        def _formula(claim):
+            out = []
+            for key, delta in (("positive", 1), ("negative", 1), ("zero", 1), ("zero", -1)):
+                def counts(instance, precision, key=key, delta=delta, base=claim.counts):
+                    pred = base(instance, precision)
+                    v = getattr(pred, key)
+                    return replace(pred, **{key: None if v is None else (v + 1 if delta > 0 else abs(v - 1))})
+                sign = "+" if delta > 0 else "−"
+                out.append((f"formula-{key}-{'plus' if delta > 0 else 'minus'}-1", OFF_BY_ONE,
+                            f"predicted n_{key} {sign} 1", loci.hessian_inertia_formula(
+                                counts, text=f"{claim.text} with n_{key} {sign} 1")))
+            return out
+    except (ImportError, AttributeError):
+        pass
+
+
+_register_optional()
 
 
 def _claim_mutations(claim: Claim) -> Iterator[ClaimMutation]:
@@ -186,8 +277,22 @@ def _off_locus(instance: Instance) -> Instance:
     return _with(instance, point=PointRecipe(instance.point.architecture, rules), note="b_ℓ = ȳ + 1/4")
 
 
-def _log_cosh_loss(instance: Instance) -> Instance:
-    return _with(instance, loss=log_cosh(), note="log-cosh loss")
+def linex_loss() -> Loss:
+    """``Σ (e^r − 1 − r)`` (the LINEX loss): smooth and strictly convex like L2, but with
+    ``φ'(r) = e^r − 1`` not odd, so ``Σ_j φ'(ȳ − y_j) > 0`` by Jensen whenever the targets are
+    not all equal — the mean target stops being critical for *every* such data set (an odd
+    ``φ'`` such as log-cosh's tanh cancels on symmetric residuals, e.g. always when d = 2)."""
+    def jet(r):
+        e = mpmath.exp(r)
+        return e - 1 - r, e - 1, e
+
+    # sup φ'' on the residuals of generated data (|r| ≤ 4): scales their rounding errors
+    return Loss("linex", "Σ (e^r − 1 − r)", lambda r: torch.expm1(r) - r, jet,
+                curvature_bound=math.exp(4.0))
+
+
+def _linex(instance: Instance) -> Instance:
+    return _with(instance, loss=linex_loss(), note="LINEX loss e^r − 1 − r")
 
 
 def _sigmoid(instance: Instance) -> Instance:
@@ -195,8 +300,13 @@ def _sigmoid(instance: Instance) -> Instance:
 
 
 def _on_star_locus(instance: Instance) -> bool:
-    return (instance.info.get("locus") in ("star", "core")
-            and isinstance(instance.point.rules.get(_output_bias(instance)), MeanTarget))
+    """``W_ℓ = 0`` and ``b_ℓ = ȳ`` by construction — then ``f ≡ b_ℓ`` and ``∂L/∂b_ℓ = Σ_j φ'(b_ℓ − y_j)``,
+    the mechanism every instance operator relies on."""
+    if not isinstance(instance, Instance):  # explicit functions, flows: no network point
+        return False
+    ell = instance.problem.architecture.depth
+    rules = instance.point.rules
+    return isinstance(rules.get(f"W_{ell}"), Zero) and isinstance(rules.get(f"b_{ell}"), MeanTarget)
 
 
 @dataclass(frozen=True)
@@ -207,17 +317,20 @@ class _InstanceOperator:
     transform: Callable[[Instance], Instance]
     claims: tuple[type, ...]  # leaf claim types whose falsity the mechanism guarantees
     applies: Callable[[Instance], bool]
+    generic_only: bool = False  # only when every leaf is evaluated the same way for any loss
 
 
 _INSTANCE_OPERATORS = (
     _InstanceOperator("off-locus", WRONG_LOCUS, "b_ℓ = ȳ + 1/4 instead of ȳ", _off_locus, (_Critical,),
                       lambda i: _on_star_locus(i) and i.problem.loss.name == "squared_error"),
-    _InstanceOperator("drop-l2-loss", DROPPED_HYPOTHESIS, "log-cosh loss instead of the L2 loss",
-                      _log_cosh_loss, (_Critical, _PositiveEigenvaluesEqual),
-                      lambda i: _on_star_locus(i) and i.problem.loss.name == "squared_error"),
+    _InstanceOperator("drop-l2-loss", DROPPED_HYPOTHESIS, "LINEX loss e^r − 1 − r instead of the L2 loss",
+                      _linex, (_Critical, _PositiveEigenvaluesEqual),
+                      lambda i: _on_star_locus(i) and i.problem.loss.name == "squared_error",
+                      generic_only=True),
     _InstanceOperator("drop-sigma-zero", DROPPED_HYPOTHESIS, "σ = sigmoid (σ(0) = 1/2 ≠ 0)", _sigmoid,
                       (_PositiveEigenvaluesEqual,),
-                      lambda i: _on_star_locus(i) and i.problem.network.activation.zero_at_zero),
+                      lambda i: (_on_star_locus(i) and i.info.get("locus") in ("star", "core")
+                                 and i.problem.network.activation.zero_at_zero)),
 )
 
 
@@ -255,7 +368,9 @@ def mutants(spec: Spec) -> list[Mutant]:
     out = [_variant(spec, op, kind, change, claim=claim)
            for op, kind, change, claim in _claim_mutations(spec.claim)]
     leaf_types = {type(leaf) for leaf in _leaves(spec.claim)}
-    operators = [o for o in _INSTANCE_OPERATORS if leaf_types & set(o.claims)]
+    generic = leaf_types <= {_Critical, _Inertia, _PositiveEigenvaluesEqual}
+    operators = [o for o in _INSTANCE_OPERATORS
+                 if leaf_types & set(o.claims) and (generic or not o.generic_only)]
     sample = _sample(spec) if operators else None
     for o in operators:
         if sample is None or not o.applies(sample):

@@ -7,8 +7,9 @@ full disk's directory, running as root on a read-only mount.
 
 Decisions (documented in ``docs/errors.md``):
 
-- ``--reports-dir DIR`` is created when missing (with its parents): it is the run's output
-  folder.  It must be a directory in which files can be created.
+- ``--reports-dir DIR`` is created when missing (with its parents) once the run writes its
+  report: it is the run's output folder.  It must be a directory in which files can be
+  created, or creatable in its nearest existing ancestor.
 - ``--json PATH`` / ``--markdown PATH`` name files: their directory must already exist —
   critlocus never creates folders for them (a typo such as ``/nonexistent/x.json`` is an
   error, not a new ``/nonexistent``).  An existing file there is replaced atomically at the
@@ -41,17 +42,22 @@ def _probe(directory: Path, option: str) -> None:
 
 
 def check_reports_dir(path: str | os.PathLike, *, option: str = "--reports-dir") -> Path:
-    """Make sure ``path`` is (or can be created as) a writable directory; create it."""
+    """Make sure ``path`` is a writable directory or can be created as one (it is created
+    when the run writes its report, so a run refused for another reason leaves nothing)."""
     p = Path(path).expanduser()
     if p.exists() and not p.is_dir():
         raise OutputPathError(f"{option} {str(p)!r} is a file, not a directory")
-    if not p.exists():
-        try:
-            p.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OutputPathError(f"{option} {str(p)!r} cannot be created: {exc.strerror or exc}"
-                                  + _blocking_file_hint(p)) from None
-    _probe(p, option)
+    if p.exists():
+        _probe(p, option)
+        return p
+    ancestor = next((a for a in p.absolute().parents if a.exists()), None)
+    if ancestor is None or not ancestor.is_dir():
+        raise OutputPathError(f"{option} {str(p)!r} cannot be created" + _blocking_file_hint(p.absolute()))
+    try:  # the folders it needs can be made there
+        os.rmdir(tempfile.mkdtemp(prefix=".critlocus-probe-", dir=ancestor))
+    except OSError as exc:
+        raise OutputPathError(f"{option} {str(p)!r} cannot be created in {str(ancestor)!r}: "
+                              f"{exc.strerror or exc}") from None
     return p
 
 

@@ -2,7 +2,10 @@
 
 A spec file is any ``.py`` file; every :class:`~critlocus.spec.Spec` bound at module level
 (or listed in a module-level ``SPECS``) is collected, in definition order.  A file that
-fails to import is reported as an error for that file only.
+fails to import is reported as an error for that file only; a malformed ``Spec(...)`` in it
+(bad ``expected``, a claim that is not a Claim, …) is kept as an invalid spec and reported
+as that spec's ``error`` while the file's other specs run (a file with no valid spec at
+all is a load error naming each problem).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from types import ModuleType
 
 from critlocus.core.errors import SpecError
 
-from .spec import Spec
+from .spec import Spec, collecting_invalid_specs
 
 __all__ = [
     "LoadError",
@@ -75,7 +78,8 @@ def builtin_specs() -> tuple[list[tuple[SpecRef, Spec]], list[LoadError]]:
     errors: list[LoadError] = []
     for name in MODULES:
         try:
-            module = importlib.import_module(name)
+            with collecting_invalid_specs():
+                module = importlib.import_module(name)
             specs = specs_in_module(module)
             _check_unique(specs, name)
         except Exception as exc:
@@ -103,7 +107,8 @@ def load_spec_file(path: str | Path) -> list[Spec]:
         module = importlib.util.module_from_spec(spec)
         sys.modules[mod_name] = module
         try:
-            spec.loader.exec_module(module)
+            with collecting_invalid_specs():  # one malformed Spec(...) never hides the others
+                spec.loader.exec_module(module)
         except Exception as exc:
             del sys.modules[mod_name]
             tb = traceback.format_exc(limit=-3)
@@ -113,6 +118,9 @@ def load_spec_file(path: str | Path) -> list[Spec]:
     if not specs:
         raise SpecError(f"no Spec objects found in {str(p)!r}; define one at module level "
                         "(e.g. SPEC = critlocus.Spec(...))")
+    if all(s.invalid for s in specs):  # nothing runnable: the file's error, not its specs'
+        problems = "; ".join(s.invalid for s in specs)
+        raise SpecError(f"spec file {str(p)!r} has no valid spec: {problems}")
     _check_unique(specs, str(p))
     return specs
 

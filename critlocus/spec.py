@@ -22,10 +22,15 @@ A spec file is any ``.py`` file defining :class:`Spec` objects at module level::
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import os
 import re
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from critlocus.core.errors import SpecError
@@ -34,13 +39,44 @@ from critlocus.core.verdict import Outcome
 
 from .claims import Claim
 
-__all__ = ["EXPECTED", "KINDS", "Source", "Spec"]
+__all__ = ["EXPECTED", "KINDS", "Source", "Spec", "collecting_invalid_specs"]
 
 KINDS = ("theorem", "corollary", "lemma", "proposition", "example", "definition", "conjecture",
          "literal", "false-variant")
 EXPECTED = ("holds", "fails")
 # the en dash is allowed for catalogue ranges such as "cooper.defs5.1–5.6"
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-–]*$")
+_HERE = os.path.abspath(__file__)
+_COLLECTING: contextvars.ContextVar[bool] = contextvars.ContextVar("critlocus_collecting", default=False)
+
+
+@contextlib.contextmanager
+def collecting_invalid_specs() -> Iterator[None]:
+    """While loading a spec file or catalogue module: a malformed :class:`Spec` does not
+    raise but is kept with its error in :attr:`Spec.invalid`, so one bad spec is reported as
+    ``error`` and the file's other specs still run."""
+    token = _COLLECTING.set(True)
+    try:
+        yield
+    finally:
+        _COLLECTING.reset(token)
+
+
+def _caller() -> dict:
+    """Where the Spec(...) call is: the first frame outside this module and dataclasses."""
+    frame = sys._getframe(2)
+    while frame is not None and (frame.f_code.co_filename in (_HERE, "<string>")
+                                 or frame.f_code.co_filename.endswith("dataclasses.py")):
+        frame = frame.f_back
+    if frame is None:
+        return {}
+    module = frame.f_globals.get("__name__", "")
+    where = {"line": frame.f_lineno}
+    if module.startswith("critlocus.") or module == "critlocus":
+        where["module"] = module
+    else:
+        where["file"] = os.path.abspath(frame.f_code.co_filename)
+    return where
 
 
 @dataclass(frozen=True)
@@ -86,11 +122,15 @@ class Spec:
     - ``source``: a :class:`Source` (or a string, taken as the paper).
     - ``statement`` / ``formula``: the claim in words and in symbols.
     - ``hypotheses``: the assumptions, in words (the strategy enforces them).
-    - ``instances``: a Hypothesis strategy of :class:`~critlocus.core.instance.Instance`.
+    - ``instances``: a Hypothesis strategy of :class:`~critlocus.core.instance.Instance`, or
+      one concrete instance or a list of them (e.g. from :func:`critlocus.concrete_instance`;
+      drawn with ``sampled_from``).  It may be omitted when ``examples`` are given: then
+      exactly those instances are checked.
     - ``claim``: a :class:`~critlocus.claims.Claim` checked on every instance.
     - ``expected``: ``"holds"`` for a theorem or conjecture, ``"fails"`` for a statement known
       to be false (the framework must refute it).
-    - ``kind``: one of :data:`KINDS`.
+    - ``kind``: one of :data:`KINDS`; by default ``"theorem"`` for the catalogue
+      (``critlocus.theorems``) and ``"conjecture"`` for a spec defined anywhere else.
     - ``notes``: readings, uncertainties, corrections.
     - ``target``: optional ``(instance, outcome) -> float`` passed to ``hypothesis.target`` to
       steer the search (e.g. toward small spectral gaps).
@@ -109,20 +149,46 @@ class Spec:
     id: str
     source: Source | str
     statement: str
-    instances: SearchStrategy[Instance]
-    claim: Claim
+    instances: SearchStrategy[Instance] | Instance | Sequence[Instance] | None = None
+    claim: Claim | None = None
     formula: str = ""
     hypotheses: tuple[str, ...] = ()
     expected: str = "holds"
-    kind: str = "theorem"
+    kind: str | None = None
     title: str = ""
     notes: str = ""
     target: Callable[[Instance, Outcome], float] | None = field(default=None, repr=False)
     examples: Sequence[Instance] = ()
     examples_scale: float = 1.0
     summarize: Callable[[Sequence[tuple[Instance, Outcome]]], dict] | None = field(default=None, repr=False)
+    #: why this spec is malformed (only while loading a file; see collecting_invalid_specs)
+    invalid: str | None = field(default=None, init=False, repr=False)
+    #: where the spec is defined: {"module" or "file", "line"}
+    defined_in: dict = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        where = _caller()
+        object.__setattr__(self, "defined_in", where)
+        if self.kind is None:
+            object.__setattr__(self, "kind", "theorem" if "module" in where else "conjecture")
+        try:
+            self._validate()
+        except SpecError as exc:
+            if not _COLLECTING.get():
+                raise
+            object.__setattr__(self, "invalid", str(exc))
+            if not isinstance(self.id, str) or not _ID.match(self.id):
+                object.__setattr__(self, "id", f"invalid-spec-line-{where.get('line', 0)}")
+            if not isinstance(self.source, Source):
+                object.__setattr__(self, "source", Source(str(self.source)))
+            if not isinstance(self.statement, str):
+                object.__setattr__(self, "statement", repr(self.statement))
+            if self.expected not in EXPECTED:
+                object.__setattr__(self, "expected", "holds")
+            if self.kind not in KINDS:
+                object.__setattr__(self, "kind", "conjecture")
+
+    def _validate(self) -> None:
         where = f"spec {self.id!r}"
         if not isinstance(self.id, str) or not _ID.match(self.id):
             raise SpecError(f"spec id {self.id!r} must be a non-empty string of letters, digits, '._-–'")
@@ -132,8 +198,23 @@ class Spec:
             raise SpecError(f"{where}: source must be a Source or a string, got {self.source!r}")
         if not isinstance(self.statement, str) or not self.statement.strip():
             raise SpecError(f"{where}: statement must be a non-empty string")
+        if isinstance(self.examples, LandscapeInstance):
+            object.__setattr__(self, "examples", (self.examples,))
+        object.__setattr__(self, "examples_only", False)
+        if self.instances is None and self.examples:
+            try:
+                object.__setattr__(self, "instances", st.sampled_from(tuple(self.examples)))
+                object.__setattr__(self, "examples_only", True)
+            except TypeError:
+                pass  # reported below, with the examples' own message
+        elif isinstance(self.instances, LandscapeInstance):
+            object.__setattr__(self, "instances", st.sampled_from((self.instances,)))
+        elif (isinstance(self.instances, (list, tuple)) and self.instances
+              and all(isinstance(i, LandscapeInstance) for i in self.instances)):
+            object.__setattr__(self, "instances", st.sampled_from(tuple(self.instances)))
         if not isinstance(self.instances, SearchStrategy):
-            raise SpecError(f"{where}: instances must be a Hypothesis strategy of Instance objects, "
+            raise SpecError(f"{where}: instances must be a Hypothesis strategy of Instance objects "
+                            "(or concrete instances, e.g. critlocus.concrete_instance(...)), "
                             f"got {type(self.instances).__name__}")
         if _is_empty(self.instances):
             raise SpecError(f"{where}: no instance can satisfy its hypotheses: the instances strategy "
@@ -161,8 +242,6 @@ class Spec:
         object.__setattr__(self, "hypotheses", hypotheses)
         if self.target is not None and not callable(self.target):
             raise SpecError(f"{where}: target must be callable (instance, outcome) -> float")
-        if isinstance(self.examples, LandscapeInstance):
-            object.__setattr__(self, "examples", (self.examples,))
         try:
             examples = tuple(self.examples)
         except TypeError:
@@ -179,7 +258,10 @@ class Spec:
             raise SpecError(f"{where}: summarize must be callable [(instance, outcome), ...] -> dict")
 
     def example_count(self, requested: int) -> int:
-        """How many generated instances this spec checks when ``requested`` are asked for."""
+        """How many generated instances this spec checks when ``requested`` are asked for
+        (none beyond its ``examples`` when it was given no ``instances``)."""
+        if getattr(self, "examples_only", False):
+            return 0
         return max(1, round(requested * self.examples_scale))
 
     def describe(self) -> dict:
@@ -191,11 +273,12 @@ class Spec:
             "statement": self.statement,
             "formula": self.formula,
             "hypotheses": list(self.hypotheses),
-            "claim": self.claim.describe(),
+            "claim": self.claim.describe() if isinstance(self.claim, Claim) else repr(self.claim),
             "expected": self.expected,
             "notes": self.notes,
-            "explicit_examples": len(self.examples),
+            "explicit_examples": len(self.examples) if isinstance(self.examples, tuple) else 0,
             "examples_scale": self.examples_scale,
+            "defined_in": dict(self.defined_in),
         }
 
 

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from critlocus.core.activations import Activation
 from critlocus.core.architecture import Architecture
 from critlocus.core.data import Dataset
+from critlocus.core.errors import InvalidArgument
 from critlocus.core.flow import (
     Box,
     FlowInstance,
@@ -94,8 +95,9 @@ def degenerate_attracting_flows(*, max_vars: int = 3, exponents: tuple[int, ...]
     ``ẋ = −a m x^{m−1}``: ``x(t) = (x₀^{2−m} + a m (m−2) t)^{1/(2−m)} → 0``."""
     check_integer("max_vars", max_vars, minimum=1, maximum=4)
     check_integer("n_starts", n_starts, minimum=1, maximum=200)
-    if not exponents or any(m < 3 or m % 2 == 0 for m in exponents):
-        raise ValueError(f"exponents={exponents!r} must be odd integers ≥ 3")
+    if not exponents or any(isinstance(m, bool) or not isinstance(m, int) or m < 3 or m % 2 == 0
+                            for m in exponents):
+        raise InvalidArgument(f"exponents={exponents!r} must be odd integers ≥ 3")
 
     @st.composite
     def build(draw):
@@ -125,7 +127,7 @@ def star_locus_target(architecture: Architecture, mean_target: np.ndarray, index
     ell = architecture.depth
     idx = sorted(index_set)
     if not idx or idx[0] < min_index or idx[-1] > ell - 1:
-        raise ValueError(f"index set {idx} must lie in {min_index}..{ell - 1}")
+        raise InvalidArgument(f"index set {idx} must lie in {min_index}..{ell - 1}")
     fixed: list[tuple[int, float]] = []
     for b in architecture.layout.blocks:
         k = b.layer

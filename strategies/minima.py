@@ -437,6 +437,23 @@ def generic_point_instances(*, regime: str = "very_wide", min_data: int = 1, max
     return build()
 
 
+def _generic_grid_data(arch: Architecture, size: int, seed: int, *, bits: int, bound: float = 1.5):
+    """``size`` points with inputs and targets uniform on the grid ``2^-bits`` in [−bound, bound]
+    from ``seed``; inputs pairwise distinct."""
+    from critlocus.core.data import Dataset
+
+    rng = np.random.default_rng(seed)
+    top = int(bound * 2**bits)
+
+    def grid(shape):
+        return rng.integers(-top, top + 1, shape) / 2**bits
+
+    X = grid((size, arch.n_in))
+    while len({row.tobytes() for row in X}) < size:
+        X = grid((size, arch.n_in))
+    return Dataset(X, grid((size, arch.n_out)))
+
+
 #: closed-form critical points :func:`locus_critical_instances` builds
 LOCI = ("star", "generalised", "dead_last_hidden")
 
@@ -445,8 +462,8 @@ def locus_critical_instances(*, regime: str = "very_wide", wide: str = "last", m
                              min_data: int = 1,
                              max_data: int = 4, min_depth: int = 2, max_depth: int = 3,
                              max_inputs: int = 3, min_outputs: int = 1, max_outputs: int = 3,
-                             max_width: int | None = None, max_params: int | None = 40,
-                             loci: Sequence[str] = LOCI, output_bias: bool = True,
+                             max_width: int | None = None, max_params: int | None = None,
+                             loci: Sequence[str] = LOCI, output_bias: bool = True, data: str = "dyadic",
                              activations: st.SearchStrategy[Activation] | None = None
                              ) -> st.SearchStrategy[Instance]:
     """Critical points known in closed form, in networks of a given ``regime`` (d drawn first):
@@ -458,8 +475,11 @@ def locus_critical_instances(*, regime: str = "very_wide", wide: str = "last", m
       and ∂L/∂W̃ = 2Σ_j r_j φ̃_jᵀ, ∂L/∂p' = 0), with ``b_ℓ = ȳ`` when there is an output bias and
       none otherwise — the only one of the three for a bias-free last layer.
 
-    Free blocks and data are dyadic (Hypothesis-drawn, so counterexamples shrink to readable
-    numbers); σ smooth with σ(0) = 0.  Many of these points are saddles (mixed second
+    Free blocks are dyadic (Hypothesis-drawn, so counterexamples shrink to readable numbers);
+    ``data="dyadic"`` draws the data the same way (inputs distinct), ``data="generic"`` draws
+    them on the grid 2^-6 from a seed (no coincidences such as collinear inputs or equal
+    targets, with probability one; the seed shrinks, the values stay generic); σ smooth with
+    σ(0) = 0.  Many of these points are saddles (mixed second
     derivatives between W_ℓ and the zeroed layer); which ones is decided by the claims.
 
     >>> inst = locus_critical_instances(max_data=3).example()
@@ -472,6 +492,8 @@ def locus_critical_instances(*, regime: str = "very_wide", wide: str = "last", m
     check_integer("min_data", min_data, minimum=1)
     check_integer("max_data", max_data, minimum=1)
     check_range("min_data", min_data, "max_data", max_data)
+    if data not in ("dyadic", "generic"):
+        raise InvalidArgument(f"data={data!r} must be 'dyadic' or 'generic'")
     loci = tuple(loci)
     bad = [k for k in loci if k not in LOCI]
     if bad or not loci:
@@ -494,8 +516,11 @@ def locus_critical_instances(*, regime: str = "very_wide", wide: str = "last", m
                                          max_width=max_width, max_params=max_params,
                                          output_bias=output_bias, min_excess=min_excess))
         act = draw(acts)
-        data = draw(datasets(n_in=arch.n_in, n_out=arch.n_out, min_size=d, max_size=d, bits=4))
-        problem = Problem(Network(arch, act), squared_error(), data)
+        if data == "generic":
+            dataset = _generic_grid_data(arch, d, draw(st.integers(0, 2**32 - 1)), bits=6)
+        else:
+            dataset = draw(datasets(n_in=arch.n_in, n_out=arch.n_out, min_size=d, max_size=d, bits=4))
+        problem = Problem(Network(arch, act), squared_error(), dataset)
         kind = draw(st.sampled_from(loci))
         ell = arch.depth
         if kind == "dead_last_hidden":

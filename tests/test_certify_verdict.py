@@ -162,3 +162,46 @@ def test_without_python_flint_everything_still_works(monkeypatch):
     from critlocus.cli import main
 
     assert main(["verify", "--only", "cooper.thm3.2", "--certify", "--examples", "1", "--quiet"]) == 2
+
+
+@needs_flint
+def test_spec_supplied_kernel_candidates_certify_zeros():
+    """L(a, b) = (ab − q)² on the hyperbola ab = q: Hess = 2 (b, a)ᵀ(b, a), kernel (a, −b)."""
+    from critlocus.core import Architecture as Arch
+    from critlocus.core.points import Given, PointRecipe
+
+    arch = Arch((1, 1, 1), (False, False))
+    problem = Problem(Network(arch, get_activation("identity")), squared_error(),
+                      Dataset(np.array([[1.0]]), np.array([[1.5]])))
+    point = PointRecipe(arch, {"W_1": Given(np.array([[0.75]])), "W_2": Given(np.array([[2.0]]))})
+    inst = Instance(problem, point, info={"kernel_candidates": [[0.75], [-2.0]]})
+    claim = claims.hessian_inertia(positive=1, negative=0, zero=1)
+    outcome = claim.check(inst, CERT_LADDER)
+    assert outcome.verdict == Verdict.HOLDS and outcome.evidence_level == "certified"
+    cert = outcome.tiers[-1].evidence["certificate"]
+    assert cert["kernel_candidates_verified"] == 1 and "kernel vectors" in cert["method"]
+
+
+@needs_flint
+def test_fast_tier_eigenvalue_values_are_accurate_to_the_tier_precision():
+    """Reports show float64-accurate values; a claim reading them gets 30-digit ones."""
+    import mpmath
+
+    from critlocus.core.highprec import MPLandscape
+    from critlocus.core.points import Given, PointRecipe
+
+    rng = np.random.default_rng(4)
+    arch = Architecture((2, 3, 2))
+    data = Dataset(rng.standard_normal((3, 2)), rng.standard_normal((3, 2)))
+    problem = Problem(Network(arch, get_activation("tanh")), squared_error(), data)
+    point = PointRecipe(arch, {b.name: Given(rng.standard_normal(b.shape)) for b in arch.layout.blocks})
+    inst = Instance(problem, point)
+    prec = mp_precision(30)
+    dec = certify.high_precision_inertia(inst.evaluation(), prec)
+    assert dec is not None and dec.decided and dec.n_zero == 0
+    with mpmath.workdps(40):
+        H = MPLandscape(problem, point.realize_mp(data)).hessian()
+        ref = sorted(mpmath.eigsy(H, eigvals_only=True), key=lambda v: -abs(v))
+        got = dec.nonzero_eigenvalues
+        assert max(abs(a - b) for a, b in zip(got, ref)) < mpmath.mpf(10) ** -26 * abs(ref[0])
+    assert all(isinstance(v, float) for v in dec.to_dict()["nonzero_eigenvalues"])

@@ -71,5 +71,5 @@ def test_check_command_reports_an_explicit_counterexample(tmp_path):
     (result,) = json.loads(out.read_text())["results"]
     assert result["verdict"] == "fails"
     assert "f(x, y)" in result["counterexample"]["instance"]["function"]["formula"]
-    md = next(tmp_path.glob("*.md")).read_text()
+    md = next(tmp_path.glob("*/report.md")).read_text()  # reports/<run-id>/report.md
     assert "Counterexample (shrunk)" in md and "function:" in md

@@ -44,7 +44,9 @@ def test_prop_6_2_zero_counts_are_measured_at_high_precision():
     result = run_spec(s6.PROP_6_2, examples=1, seed=0)
     assert result.verdict == "holds"
     rows = result.evidence["summary"]["tables"][0]["rows"]
-    assert len(rows) == 3 * len(s6.DEPTHS) * len(s6.WIDTHS)  # a core, a star point and a minimum each
+    # a core point and a global minimum per grid point, and a star point up to STAR_MAX_WIDTH
+    stars = sum(w <= s6.STAR_MAX_WIDTH for w in s6.WIDTHS)
+    assert len(rows) == len(s6.DEPTHS) * (2 * len(s6.WIDTHS) + stars)
     for _ell, w, locus, N, d, n0, predicted, n_pos, n_neg, lam, _nd, bound, decided_at in rows:
         assert n0 == predicted
         assert decided_at.startswith("mpmath")

@@ -34,10 +34,6 @@ def cluster():
 def test_dask_run_equals_local_run(cluster, tmp_path):
     common = ["verify", "--only", "cooper.thm3.1", "cooper.thm3.2", "--examples", "6", "--seed", "4",
               "--quiet", "--reports-dir", str(tmp_path / "reports")]
-    # Warm-up: Hypothesis mixes constants from newly imported local modules into its draws, so
-    # the first run in a process (which imports the report and plot modules) draws differently
-    # (issue #8 makes generation independent of that; until then both runs start warm).
-    main([*common[:5], "1", *common[6:], "--jobs", "1"])
     assert main([*common, "--jobs", "1", "--json", str(tmp_path / "local.json")]) == 0
     assert main([*common, "--executor", f"dask://{cluster.scheduler_address}",
                  "--json", str(tmp_path / "dask.json")]) == 0

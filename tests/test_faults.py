@@ -67,7 +67,7 @@ def test_faulty_specs_get_their_own_verdicts_and_the_others_hold(tmp_path, capsy
     f.write_text(FAULTY_SPECS)
     out = tmp_path / "faults.json"
     start = time.monotonic()
-    rc = main(["check", str(f), "--jobs", "2", "--timeout", "8", "--memory-limit", "4", "--examples", "3",
+    rc = main(["check", str(f), "--jobs", "2", "--timeout", "10", "--memory-limit", "4", "--examples", "3",
                "--json", str(out), "--reports-dir", str(tmp_path / "reports")])
     elapsed = time.monotonic() - start
     assert rc == 3  # the exit code says specs errored or timed out (docs/errors.md)
@@ -80,16 +80,18 @@ def test_faulty_specs_get_their_own_verdicts_and_the_others_hold(tmp_path, capsy
     assert by_id["faults.raises"]["verdict"] == "error"
     assert "deliberate failure in a claim" in by_id["faults.raises"]["error"]
     assert by_id["faults.hangs"]["verdict"] == "timeout"
-    assert "8 s timeout" in by_id["faults.hangs"]["error"]
+    assert "10 s timeout" in by_id["faults.hangs"]["error"]
     assert by_id["faults.exhausts-memory"]["verdict"] == "error"
     assert "MemoryError" in by_id["faults.exhausts-memory"]["error"]
     assert by_id["faults.kills-its-worker"]["verdict"] == "error"
     assert "SIGKILL" in by_id["faults.kills-its-worker"]["error"]
     assert all(not by_id[i]["as_expected"] for i in by_id if "normal" not in i)
     assert elapsed < 120  # the hung spec was stopped, not waited for
-    err = capsys.readouterr().err
-    assert "timeout" in err and "deliberate failure in a claim" in err
-    assert "Traceback" not in err
+    captured = capsys.readouterr()
+    assert "Error in faults.raises: RuntimeError: deliberate failure in a claim" in captured.out
+    assert "Error in faults.hangs: TaskTimeout: ran past its 10 s timeout" in captured.out
+    assert "timeout" in captured.err  # the progress line of the hung spec
+    assert "Traceback" not in captured.out + captured.err
 
 
 # --- the pool itself ------------------------------------------------------------------------
@@ -209,4 +211,54 @@ def test_ctrl_c_saves_a_valid_partial_report(tmp_path, jobs):
     doc = json.loads(out.read_text())
     assert doc["interrupted"] is True and doc["not_run"] == ["ctrlc.slow"]
     assert [(r["id"], r["verdict"]) for r in doc["results"]] == [("ctrlc.quick", "holds")]
-    assert not (reports / "latest.json").exists()  # a partial run does not move 'latest'
+    assert not (reports / "latest").exists()  # a partial run does not move 'latest'
+    assert (out.parent / "reports").is_dir() and doc["not_run"]
+
+
+# --- unwritable outputs are refused before any computation ------------------------------------
+
+
+def _read_only_prefix(directory) -> list[str] | None:
+    """A command prefix that runs its command with ``directory`` read-only, or None."""
+    import shutil
+
+    if os.geteuid() != 0:  # permissions bind a normal user
+        directory.chmod(0o555)
+        return []
+    if shutil.which("unshare") is None:
+        return None
+    probe = subprocess.run(["unshare", "-rm", "true"], capture_output=True)
+    if probe.returncode != 0:
+        return None
+    d = str(directory)
+    script = f'mount --bind "{d}" "{d}" && mount -o remount,bind,ro "{d}" && exec "$@"'
+    return ["unshare", "-rm", "sh", "-c", script, "sh"]
+
+
+def test_read_only_reports_dir_fails_at_once_with_one_line(tmp_path):
+    ro = tmp_path / "readonly"
+    ro.mkdir()
+    prefix = _read_only_prefix(ro)
+    if prefix is None:
+        pytest.skip("no way to make a read-only directory here (root without user namespaces)")
+    proc = subprocess.run([*prefix, sys.executable, "-m", "critlocus.cli", "verify",
+                           "--reports-dir", str(ro)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 4, proc.stderr
+    assert proc.stderr.strip().count("\n") == 0, proc.stderr  # one line
+    assert proc.stderr.startswith(f"critlocus: error: --reports-dir {str(ro)!r} is not writable")
+    assert "Read-only file system" in proc.stderr or "Permission denied" in proc.stderr
+    assert proc.stdout == "" and not any(ro.iterdir())
+
+
+@pytest.mark.parametrize("option", ["--reports-dir", "--json", "--markdown", "--html"])
+def test_unwritable_output_is_refused_before_loading_any_spec(tmp_path, capsys, option):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    start = time.monotonic()
+    others = [] if option == "--reports-dir" else ["--reports-dir", str(tmp_path / "reports")]
+    rc = main(["verify", option, str(blocker / "x"), *others])
+    elapsed = time.monotonic() - start
+    assert rc == 4 and elapsed < 5  # checked first: no spec was loaded or run
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"critlocus: error: {option}") and "is a file, not a directory" in err
+    assert "\n" not in err

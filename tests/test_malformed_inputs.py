@@ -39,6 +39,7 @@ from critlocus.core import (
 from critlocus.core.activations import PROPERTIES, activation_names
 from critlocus.core.errors import CritlocusError, InvalidArgument, SpecError
 from critlocus.core.losses import loss_names
+from critlocus.output import new_run_dir, point_latest
 from critlocus.registry import load_spec_file
 
 # 20 tests × 16 cases = 320 generated cases in CI; MALFORMED_CASES=300 searches deeper.
@@ -350,8 +351,8 @@ def test_conjecture_loader_names_the_file_and_the_problem(tmp_path_factory, kind
 def test_check_on_missing_or_broken_files_never_overwrites_latest(tmp_path_factory, kind, name):
     folder = tmp_path_factory.mktemp("check")
     reports = folder / "reports"
-    reports.mkdir()
-    (reports / "latest.json").write_text('{"previous": true}')
+    _, previous = new_run_dir(reports, "verify")
+    point_latest(reports, previous)
     target = folder / (f"{name}.txt" if kind == "not .py" else f"{name}.py")
     if kind == "not .py":
         target.write_text("x = 1\n")
@@ -359,7 +360,7 @@ def test_check_on_missing_or_broken_files_never_overwrites_latest(tmp_path_facto
         target.mkdir()
     out = folder / "out.json"
     assert main(["check", str(target), "--quiet", "--reports-dir", str(reports), "--json", str(out)]) == 3
-    assert json.loads((reports / "latest.json").read_text()) == {"previous": True}
+    assert (reports / "latest").resolve() == previous.resolve()
     doc = json.loads(out.read_text())
     assert doc["results"] == [] and [e["location"] for e in doc["load_errors"]] == [str(target)]
 

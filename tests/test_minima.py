@@ -114,3 +114,20 @@ def test_generic_points_are_exact_binary_rationals(instance):
     assert instance.problem.data.has_distinct_inputs()
     assert instance.problem.architecture.widths[-2] >= instance.n_data
     assert FLOAT64.is_float64
+
+
+@FAST
+@given(strategies.locus_critical_instances(max_data=4, max_params=30))
+def test_closed_form_critical_points_are_critical_at_60_digits(instance):
+    assert instance.info["point_kind"] in strategies.minima.LOCI
+    assert instance.problem.architecture.widths[-2] >= instance.n_data
+    assert instance.evaluation().gradient_decision(MP60).status == "zero"
+
+
+@FAST
+@given(strategies.locus_critical_instances(regime="mild", min_data=2, max_data=4, output_bias=False,
+                                           loci=("dead_last_hidden",), data="generic"))
+def test_bias_free_dead_last_hidden_points_are_critical_at_60_digits(instance):
+    arch = instance.problem.architecture
+    assert not arch.bias[-1] and max(arch.widths[1:-1]) < instance.n_data
+    assert instance.evaluation().gradient_decision(MP60).status == "zero"

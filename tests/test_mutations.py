@@ -35,7 +35,7 @@ def test_every_mutant_of_a_catalogue_spec_is_killed(spec):
 
 def test_the_catalogue_has_mutants_of_every_kind():
     kinds = {m.kind for s in WITH_MUTANTS for m in mutants(s)}
-    assert kinds == {"off-by-one count", "wrong eigenvalue constant", "wrong locus", "dropped hypothesis"}
+    assert kinds >= {"off-by-one count", "wrong constant", "wrong locus", "dropped hypothesis"}
     ids = [m.spec.id for s in WITH_MUTANTS for m in mutants(s)]
     assert len(ids) == len(set(ids))
     for s in WITH_MUTANTS:

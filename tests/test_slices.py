@@ -141,6 +141,11 @@ def test_kernel_of_the_slice_form_is_not_in_ker_hess_at_a_saddle():
     assert out.verdict == Verdict.FAILS, out.reason
     spec = inst.evaluation().inertia(mp_precision(60))
     assert spec.inertia == (4, 2, 1)
+    # the exact statement survives: Hess·v = (2Σ_j J̃_jᵀṼᵀr_j, 0) on K, and Hess vanishes on K ∩ ker M
+    out = claims.hessian_kernel_from_slice().check(inst, DEFAULT_LADDER)
+    assert out.verdict == Verdict.HOLDS, out.reason
+    ev = out.tiers[-1].evidence
+    assert (ev["dim_K"], ev["rank_M"]) == (2, 2)  # K = {W_2 free} (Φ = 0), M = R-block of rank 2
 
 
 def _bound(instance, ranks):

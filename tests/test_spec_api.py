@@ -165,3 +165,32 @@ def test_broken_summarize_is_an_error_verdict():
 
     result = run_spec(make(summarize=summarize), examples=3, seed=0)
     assert result.verdict == "error" and "no table today" in result.error
+
+
+def test_conjectures_report_findings_and_catalogue_open_questions_accept_any_decided_verdict():
+    # "core points have no positive eigenvalue", stated as a user's conjecture: the search refutes
+    # it, the record says so in words, and the run must fail (the user wants to know)
+    spec = make(claim=claims.hessian_inertia(positive=0), kind="conjecture", expected="holds")
+    record = run_spec(spec, examples=10, seed=2).to_dict()
+    assert record["verdict"] == "fails" and record["counterexample"]
+    assert not record["as_expected"] and "does not survive" in record["finding"]
+    held = run_spec(make(kind="conjecture"), examples=5, seed=2).to_dict()
+    assert held["verdict"] == "holds" and held["as_expected"]
+    assert held["finding"].startswith("no counterexample found in 5 instances")
+    theorem = run_spec(make(claim=claims.hessian_inertia(positive=0), kind="theorem"), examples=10,
+                       seed=2).to_dict()
+    assert not theorem["as_expected"] and theorem["finding"] is None
+
+
+def test_catalogue_open_questions_are_findings_whatever_their_decided_verdict():
+    from critlocus.runner import SpecResult
+
+    def result(verdict, module):
+        spec = {"id": "x", "expected": "holds", "kind": "conjecture", "defined_in": {"module": module}}
+        return SpecResult(spec=spec, verdict=verdict, examples=3, counts={}, evidence={}, seed=0,
+                          ladder=[], duration_s=0.0)
+
+    for verdict in ("holds", "fails", "inconclusive"):
+        assert result(verdict, "critlocus.theorems.cooper.s5_level_sets").as_expected
+    assert not result("error", "critlocus.theorems.cooper.s5_level_sets").as_expected
+    assert not result("fails", "my_conjectures").as_expected

@@ -1,4 +1,8 @@
-"""The congruence ``S = XᵀHX`` and ``R = I − XᵀX`` computed exactly in fixed-point integers.
+"""The congruence ``S = XᵀHX`` and ``R = I − XᵀX`` with rigorous error bounds.
+
+First pass (:func:`float_congruence`): float64 BLAS products with a priori bounds — cheap, and
+enough to certify every eigenvalue above ≈ N²·u·||H||.  Refinement passes
+(:func:`congruence`): exact fixed-point integer arithmetic at the working precision.
 
 Ball matrix products are slow when entries span many binades (an eigenvector matrix holds
 ``1e-17`` noise beside ``O(1)`` entries), so the congruence is done in FLINT's exact integer
@@ -23,7 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from flint import arb, arb_mat, fmpz_mat
 
-__all__ = ["Basis", "Congruence", "FixedMatrix", "congruence", "fixed_from_arb", "fixed_from_floats"]
+__all__ = ["Basis", "Congruence", "FixedMatrix", "congruence", "fixed_from_arb", "fixed_from_floats",
+           "float_congruence"]
 
 _SAFE = 1.0 + 1e-6
 
@@ -181,6 +186,37 @@ def congruence(H: FixedMatrix, err_h: float, rad_h: float, basis: Basis, *, bits
     estimates = [diag[i] / (arb(G[i, i]) * gscale) for i in range(m)]
     pert = ((1.0 + delta) * (rad_h + m * err_h) + math.sqrt(1.0 + delta) * m * err_y) * _SAFE
     return Congruence(c, r, diag, pert, delta, estimates)
+
+
+def float_congruence(Hf: np.ndarray, rad_h: float, X: np.ndarray) -> Congruence:
+    """``XᵀHX`` in float64 BLAS with a priori error bounds (the fast first pass).
+
+    ``Hf`` holds H's midpoints rounded to nearest (so ``|H_true − Hf| ≤ Rad + 2^-53|Hf|``) and
+    ``X`` is exact.  For any order of summation, with or without FMA, a float64 product obeys
+    ``|fl(AB) − AB| ≤ γ_k |A||B|`` with ``γ_k = k·u/(1 − k·u)`` (Higham, *Accuracy and
+    Stability of Numerical Algorithms*, §3.5; Rump, Acta Numerica 2010, §2), and a product of
+    nonnegative matrices is computed with relative error ``γ_k`` — so the bounds below are
+    themselves computed as upper bounds.  Assumes IEEE binary64 and the standard (not
+    Strassen-like) product in BLAS.  Underflow is covered by an absolute term.
+    """
+    m = Hf.shape[0]
+    u = 2.0**-53
+    g = 2.0 * (m + 4) * u  # ≥ γ_m (1 + γ_m)(1 + u): product error and the rounding of the bound
+    M = Hf @ X
+    C = X.T @ M
+    G = X.T @ X
+    # ||E||_F ≤ ||·|| of γ_m(|X|ᵀ|Hf||X| + |X|ᵀ|M|) ≤ γ_m(||X||_F² ||Hf||_F + ||X||_F ||M||_F)
+    nx = frobenius_upper(X)
+    tiny = m * 2.0**-1000
+    err_c = g * (nx * nx * frobenius_upper(Hf) + nx * frobenius_upper(M)) * _SAFE + tiny
+    err_g = g * nx * nx * _SAFE + tiny
+    r = np.eye(m) - G
+    delta = frobenius_upper(r) + err_g
+    d_h = rad_h + frobenius_upper(Hf) * u * _SAFE  # ||ΔH||₂ (radii and midpoint rounding)
+    pert = (err_c + (1.0 + delta) * d_h) * _SAFE
+    diag = [arb(float(C[i, i])) for i in range(m)]
+    estimates = [diag[i] / arb(float(G[i, i])) for i in range(m)]
+    return Congruence(C, r, diag, pert, delta, estimates)
 
 
 # -- refinement ------------------------------------------------------------------------------

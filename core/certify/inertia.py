@@ -47,10 +47,11 @@ from ..errors import InvalidArgument
 from .congruence import (
     Basis,
     Congruence,
+    FixedMatrix,
     cluster_rotation,
     congruence,
     fixed_from_arb,
-    fixed_from_floats,
+    float_congruence,
     frobenius_upper,
     ogita_aishima,
 )
@@ -89,6 +90,17 @@ class InertiaCertificate:
     exact_eigenvalues: list | None = None
     details: dict = field(default_factory=dict)
     estimate_balls: list = field(default_factory=list, repr=False)  # Rayleigh quotients (arb)
+    _accurate: object = field(default=None, repr=False, compare=False)
+
+    def accurate_estimates(self) -> list:
+        """Rayleigh quotients of the signed eigenvalues accurate to the working precision
+        (computed on first call when only float64-accurate ones were needed so far: one exact
+        product H·X); exact eigenvalues when known."""
+        if self.exact_eigenvalues is not None:
+            return list(self.exact_eigenvalues)
+        if callable(self._accurate):
+            self._accurate = self._accurate()
+        return list(self._accurate) if self._accurate is not None else list(self.estimate_balls)
 
     @property
     def complete(self) -> bool:
@@ -228,6 +240,7 @@ class _Assessment:
     delta: arb
     enclosures: list
     estimates: list
+    signed: list[int]
 
 
 def _assess(cong: Congruence) -> _Assessment:
@@ -261,11 +274,12 @@ def _assess(cong: Congruence) -> _Assessment:
     encl = [(lo_sorted[i] / (one + delta_a), hi_sorted[i] / (one - delta_a)) for i in range(len(P))]
     encl += [(lo_sorted[i] / (one - delta_a), hi_sorted[i] / (one + delta_a)) for i in range(m - len(Nn), m)]
     est = [cong.estimates[i] for i in P + Nn]
-    return _Assessment(len(P), len(Nn), U, zb, nz_lower, e, delta_a, encl, est)
+    return _Assessment(len(P), len(Nn), U, zb, nz_lower, e, delta_a, encl, est, P + Nn)
 
 
 def certify_inertia(H, *, scale: int = 1, kernel=None, refine: int = 1, zero_target: float | None = None,
-                    prec: int = 128, exact_limit: int = 120) -> InertiaCertificate:
+                    prec: int = 128, exact_limit: int = 120, mids: np.ndarray | None = None
+                    ) -> InertiaCertificate:
     """Certify the inertia of the symmetric matrix enclosed by ``H`` (see the module docstring).
 
     ``H``: an ``arb_mat`` enclosure, an exact ``fmpq_mat``/``fmpz_mat``, or a float array
@@ -273,21 +287,22 @@ def certify_inertia(H, *, scale: int = 1, kernel=None, refine: int = 1, zero_tar
     same).  ``kernel``: candidate kernel vectors (exact, columns of an ``N × r`` matrix).
     ``refine``: at most this many refinement steps; ``zero_target``: also refine while the
     uncertain eigenvalues' bound exceeds it (for high-precision decisions).  ``exact_limit``:
-    largest size for the exact rank / characteristic-polynomial fallbacks.
+    largest size for the exact rank / characteristic-polynomial fallbacks.  ``mids``: the
+    float64 values of H's midpoints when the caller has them (saves a pass over the entries).
     """
     if isinstance(scale, bool) or int(scale) < 1:
         raise InvalidArgument(f"scale must be a positive integer, got {scale!r}")
     with workprec(prec):
-        return _certify(H, int(scale), kernel, int(refine), zero_target, int(prec), int(exact_limit))
+        return _certify(H, int(scale), kernel, int(refine), zero_target, int(prec), int(exact_limit), mids)
 
 
-def _certify(H, scale, kernel, refine, zero_target, prec, exact_limit) -> InertiaCertificate:
+def _certify(H, scale, kernel, refine, zero_target, prec, exact_limit, mids) -> InertiaCertificate:
     Ha, Hq = _as_arb_matrix(H, prec)
     n = Ha.nrows()
     if Ha.ncols() != n:
         raise InvalidArgument(f"certify_inertia needs a square matrix, got {n}×{Ha.ncols()}")
     s = arb(scale)
-    mids = _floats(Ha)
+    mids = _floats(Ha) if mids is None else np.asarray(mids, dtype=np.float64)
     zeros = _exact_zero_indices(Ha, mids)
     rest = [i for i in range(n) if i not in set(zeros)]
     m = len(rest)
@@ -295,27 +310,32 @@ def _certify(H, scale, kernel, refine, zero_target, prec, exact_limit) -> Inerti
     if m == 0:
         return InertiaCertificate(n, 0, 0, n, 0, 0.0, None, 0.0, 0.0, "exact deflation (H = 0)",
                                   exact_eigenvalues=[], details=details)
-    HR = _submatrix(Ha, rest) if zeros else Ha
     HRq = _submatrix(Hq, rest) if (Hq is not None and zeros) else Hq
     mR = mids[np.ix_(rest, rest)]
-    rad_h = _radius_norm(HR)
+    rad_h = _radius_norm(Ha)  # bounds the radius norm of every principal submatrix too
     exact_input = HRq is not None or rad_h == 0.0
     n_kernel = _kernel_rank(Ha, kernel, rest) if kernel is not None else 0
     details["kernel_candidates_verified"] = n_kernel
+    sub: list = []
+
+    def HR() -> arb_mat:  # the remainder as balls, built only when needed
+        if not sub:
+            sub.append(_submatrix(Ha, rest) if zeros else Ha)
+        return sub[0]
 
     off = mR.copy()
     np.fill_diagonal(off, 0.0)
-    if not off.any() and all(HR[i, j].is_zero() for i in range(m) for j in range(m) if i != j):
-        return _diagonal(HR, HRq, n, len(zeros), scale, details)
+    if not off.any() and all(HR()[i, j].is_zero() for i in range(m) for j in range(m) if i != j):
+        return _diagonal(HR(), HRq, n, len(zeros), scale, details)
 
+    if not np.all(np.isfinite(mR)) or not math.isfinite(rad_h):  # overflowing enclosure: no proof
+        return InertiaCertificate(n, 0, 0, len(zeros), m, math.inf, None, math.inf, math.inf,
+                                  "refused: the enclosure is not finite", details=details)
     sym = 0.5 * (mR + mR.T)
     _, X = np.linalg.eigh(sym)
-    # First pass in 53-bit fixed point (FLINT's fast integer products): H's float midpoints,
-    # off by at most 2^-53 of the largest entry plus the grid rounding.
-    H53, grid = fixed_from_floats(mR)
-    err53 = grid + math.ldexp(float(np.max(np.abs(mR))), -53) * _SAFE
-    basis = Basis.from_floats(X)
-    last = congruence(H53, err53, rad_h, basis, bits=53)
+    # First pass: float64 products with a priori error bounds.
+    last = float_congruence(mR, rad_h, X)
+    basis = None
     cong = _assess(last)
     steps = 0
     high = None
@@ -328,7 +348,8 @@ def _certify(H, scale, kernel, refine, zero_target, prec, exact_limit) -> Inerti
         if not (above_noise and len(cong.uncertain) > n_kernel) and not wants:
             break
         if high is None:  # the working precision from here on: S and R accurate to it
-            high = fixed_from_arb(HR, prec)
+            high = fixed_from_arb(HR(), prec)
+            basis = Basis.from_floats(X)
             last = congruence(high[0], high[1], rad_h, basis, bits=prec)
         B = cluster_rotation(last.c, last.r)
         if B is not None:  # separate mixed clusters first, then refine on accurate S and R
@@ -349,7 +370,7 @@ def _certify(H, scale, kernel, refine, zero_target, prec, exact_limit) -> Inerti
         method += f" + {n_kernel} verified kernel vectors"
     exact_eigs = None
     if n_unc and exact_input and m <= exact_limit:
-        Q = HRq if HRq is not None else fmpq_mat(m, m, [arb_to_fmpq(x) for x in HR.entries()])
+        Q = HRq if HRq is not None else fmpq_mat(m, m, [arb_to_fmpq(x) for x in HR().entries()])
         rank = Q.rank()
         if n_pos + n_neg == rank:
             n_zero, n_unc = len(zeros) + (m - rank), 0
@@ -359,13 +380,36 @@ def _certify(H, scale, kernel, refine, zero_target, prec, exact_limit) -> Inerti
             n_pos, n_neg, n_zero, n_unc = p, q, len(zeros) + z, 0
             method += " + exact characteristic polynomial (Descartes)"
     details["eigenvector_refinements"] = steps
+    if basis is None and cong.signed:  # float-pass estimates: exact ones on demand
+        signed = list(cong.signed)
+
+        def accurate():
+            with workprec(prec):
+                return [v / s for v in _rayleigh(fixed_from_arb(HR(), prec)[0], Basis.from_floats(X), signed)]
+    else:
+        accurate = None
     zb = _up(cong.zero_bound / s) if n_unc else 0.0
     nzl = _down(cong.nonzero_lower / s) if cong.nonzero_lower is not None else None
     encl = [(_down(a / s), _up(b / s)) for a, b in cong.enclosures]
     return InertiaCertificate(
         n, n_pos, n_neg, n_zero, n_unc, zb, nzl, _up(cong.e / s), _up(cong.delta), method,
         refinements=steps, enclosures=encl, estimates=[float(v) / scale for v in cong.estimates],
-        exact_eigenvalues=exact_eigs, details=details, estimate_balls=[v / s for v in cong.estimates])
+        exact_eigenvalues=exact_eigs, details=details, estimate_balls=[v / s for v in cong.estimates],
+        _accurate=accurate)
+
+
+def _rayleigh(W: FixedMatrix, basis: Basis, idx: list[int]) -> list:
+    """Rayleigh quotients ``x_iᵀHx_i / x_iᵀx_i`` of the columns ``idx``, exact in integers."""
+    Z = basis.Z
+    m = Z.nrows()
+    Y = W.M * Z
+    ys, zs = Y.entries(), Z.entries()
+    out = []
+    for i in idx:
+        num = sum(int(zs[j * m + i]) * int(ys[j * m + i]) for j in range(m))
+        den = sum(int(zs[j * m + i]) ** 2 for j in range(m))
+        out.append(arb(num) * arb(2) ** (-W.s) / arb(den))
+    return out
 
 
 def _diagonal(HR: arb_mat, HRq, n: int, n_deflated: int, scale: int, details: dict) -> InertiaCertificate:

@@ -31,6 +31,7 @@ and sums such as ``Σ_j s·g_j = 0`` come out as exact zeros; :attr:`BallLandsca
 
 from __future__ import annotations
 
+import numpy as np
 from flint import arb, arb_mat, fmpq, fmpq_mat
 
 from ..errors import InvalidArgument
@@ -356,4 +357,11 @@ class BallLandscape:
                 for j in range(1, D):
                     total = total + per_point[j][1][k]
                 rows.extend(total.tolist())
+        self._mids = np.array([[float(x) for x in row] for row in rows], dtype=np.float64).reshape(
+            self.n_params, self.n_params)
         return self._mat(rows)
+
+    def hessian_mids(self) -> np.ndarray:
+        """Float64 values (nearest) of the midpoints of :meth:`hessian_scaled`."""
+        self.hessian_scaled()
+        return self._mids

@@ -23,6 +23,7 @@ import mpmath
 from flint import arb, fmpq
 
 from ..decisions import AMBIGUOUS, NONZERO, ZERO, ZeroDecision, zero_threshold
+from ..errors import InvalidArgument
 from ..precision import Precision
 from ..spectrum import SpectrumDecision
 from ..verdict import FALSE, TRUE, UNDECIDED, TierResult
@@ -61,7 +62,8 @@ class PointCertificate:
         return {"evidence_level": "certified" if enc.rigorous else "certified (conditional)",
                 "arithmetic": "exact rationals" if self.exact else f"Arb balls, {self.landscape.prec} bits",
                 "loss_scale": self.landscape.scale, "point": enc.rules,
-                "assumptions": list(enc.assumptions), "seconds": round(self.seconds, 4),
+                "assumptions": list(enc.assumptions),
+                "timing": {"seconds": round(self.seconds, 4)},  # clock-dependent: only under "timing"
                 **self.inertia.to_dict()}
 
 
@@ -75,8 +77,14 @@ def ball_landscape(evaluation, prec: int) -> BallLandscape:
 
 def point_certificate(evaluation, *, prec: int = CERTIFIED_BITS, zero_target: float | None = None,
                       refine: int = 1) -> PointCertificate:
-    """Enclose Hess L at the evaluation's point and certify its inertia (memoised per prec)."""
-    key = ("certificate", prec, zero_target)
+    """Enclose Hess L at the evaluation's point and certify its inertia (memoised per prec).
+
+    Candidate kernel vectors attached to the evaluation (``evaluation.kernel_candidates``, an
+    ``N × r`` array of exactly representable numbers, e.g. from a spec's
+    ``info["kernel_candidates"]``) are verified and, where ``H K = 0`` holds exactly, certify
+    zero eigenvalues (:func:`.inertia.certify_inertia`)."""
+    kernel = getattr(evaluation, "kernel_candidates", None)
+    key = ("certificate", prec, zero_target, kernel is not None)
     cache = evaluation._cache
     if key in cache:
         return cache[key]
@@ -84,7 +92,7 @@ def point_certificate(evaluation, *, prec: int = CERTIFIED_BITS, zero_target: fl
     problem, point = evaluation.problem, evaluation.point
     land = ball_landscape(evaluation, prec)
     cert = certify_inertia(land.hessian_scaled(), scale=land.scale, prec=prec, refine=refine,
-                           zero_target=zero_target)
+                           zero_target=zero_target, mids=land.hessian_mids(), kernel=kernel)
     exact = False
     if (not cert.complete and zero_target is None and problem.n_params <= EXACT_LIMIT
             and land.enclosure.is_exact and is_polynomial(problem.loss, problem.network.activation.name)):
@@ -151,11 +159,23 @@ def certified_gradient_decision(evaluation, precision: Precision) -> ZeroDecisio
                         "gradient norm (upper bound)", details)
 
 
-def high_precision_gradient(evaluation, precision: Precision) -> ZeroDecision:
+def _supported(evaluation, prec: int) -> BallLandscape | None:
+    """The Arb landscape, or ``None`` where ball arithmetic does not apply (an activation or
+    loss without a ball jet, ReLU at a kink): the mpmath path then decides."""
+    try:
+        return ball_landscape(evaluation, prec)
+    except InvalidArgument:
+        return None
+
+
+def high_precision_gradient(evaluation, precision: Precision) -> ZeroDecision | None:
     """The mpmath tier's gradient decision from the Arb enclosure at ``precision.bits + 32``
     bits: ``zero`` when the norm's upper bound is within τ (exact zeros give 0), ``nonzero``
-    when its lower bound clears the band, else ``ambiguous`` — the mpmath tier's rule."""
-    land = ball_landscape(evaluation, precision.bits + 32)
+    when its lower bound clears the band, else ``ambiguous`` — the mpmath tier's rule.
+    ``None`` where ball arithmetic does not apply."""
+    land = _supported(evaluation, precision.bits + 32)
+    if land is None:
+        return None
     n = evaluation.n_params + evaluation.problem.data.size
     scale = evaluation.gradient_scale()
     with workprec(land.prec):
@@ -194,7 +214,7 @@ def high_precision_inertia(evaluation, precision: Precision) -> SpectrumDecision
     n = evaluation.n_params
     scale = evaluation.hessian_scale()
     tau = zero_threshold(precision, n, scale)
-    if tau <= 0 or not math.isfinite(tau):
+    if tau <= 0 or not math.isfinite(tau) or _supported(evaluation, precision.bits + 32) is None:
         return None
     pc = point_certificate(evaluation, prec=precision.bits + 32, zero_target=tau, refine=2)
     c = pc.inertia
@@ -205,27 +225,60 @@ def high_precision_inertia(evaluation, precision: Precision) -> SpectrumDecision
     gap = None
     if largest_zero is not None and c.nonzero_lower:
         gap = math.inf if largest_zero == 0 else c.nonzero_lower / largest_zero
-    values = _estimates_mp(pc, precision)
-    dec = SpectrumDecision(
+    floats = sorted(c.estimates if c.exact_eigenvalues is None
+                    else [fmpq_to_float(q) for q in c.exact_eigenvalues], key=lambda v: -abs(v))
+    dec = _LazyValuesDecision(
         precision=precision.label, method=f"Arb ball arithmetic ({pc.landscape.prec} bits): {c.method}",
         size=c.size, norm=abs(scale), threshold=tau, band_top=tau * precision.band_factor,
         n_pos=c.n_pos, n_neg=c.n_neg, n_zero=n_zero, n_ambiguous=0, largest_zero=largest_zero,
         smallest_nonzero=c.nonzero_lower, gap_ratio=gap, gap_agrees=True,
-        nonzero_eigenvalues=sorted(values, key=lambda v: -abs(float(v))),
-        eigenvalues=[float(v) for v in values[:64]],
+        nonzero_eigenvalues=floats, eigenvalues=floats[:64],
         details={"evidence_level": "high-precision", "signs_certified": True,
                  "zeros": f"{c.n_zero} exact, {c.n_uncertain} below τ at {precision.label}",
+                 # the counts are proved; the eigenvalue *values* are Rayleigh quotients whose
+                 # error is bounded by Weyl's bound — accurate at this precision only below τ
+                 "eigenvalue_error_bound": c.error_bound,
+                 "values_accurate": c.exact_eigenvalues is not None or c.error_bound <= tau,
                  "certificate": pc.to_dict()})
+    dec._accurate_values = lambda: _estimates_mp(pc, precision)
     return dec
 
 
 def _estimates_mp(pc: PointCertificate, precision: Precision) -> list:
-    """The nonzero eigenvalues at ``precision`` (as mpf): exact where known, else
-    Rayleigh-quotient estimates."""
-    c = pc.inertia
+    """The nonzero eigenvalues at ``precision`` (as mpf, largest |λ| first): exact where known,
+    else Rayleigh quotients accurate to the working precision."""
     with mpmath.workdps(precision.dps):
-        return [_as_mpf(v) for v in (c.exact_eigenvalues if c.exact_eigenvalues is not None
-                                     else c.estimate_balls)]
+        vals = [_as_mpf(v) for v in pc.inertia.accurate_estimates()]
+        return sorted(vals, key=lambda v: -abs(v))
+
+
+class _LazyValuesDecision(SpectrumDecision):
+    """A :class:`SpectrumDecision` whose ``nonzero_eigenvalues`` become accurate to the tier's
+    precision on first use (one exact product H·X, only when a claim reads eigenvalue values);
+    reports (:meth:`to_dict`) show the float64-accurate ones."""
+
+    _accurate_values = None
+    _cached = None
+    _report = False
+
+    @property
+    def nonzero_eigenvalues(self):  # type: ignore[override]
+        if self._report or self._accurate_values is None:
+            return self._floats
+        if self._cached is None:
+            self._cached = self._accurate_values()
+        return self._cached
+
+    @nonzero_eigenvalues.setter
+    def nonzero_eigenvalues(self, values) -> None:
+        self._floats = list(values)
+
+    def to_dict(self) -> dict:
+        self._report = True
+        try:
+            return super().to_dict()
+        finally:
+            self._report = False
 
 
 def certified_eigenvalues_equal(evaluation, precision: Precision, target: float, text: str) -> TierResult:

@@ -9,7 +9,8 @@ Expected counts may be an ``int``, a bound (:func:`at_least`, :func:`at_most`) o
 ``instance -> int | bound`` — e.g. ``zero=lambda inst: inst.n_params - inst.n_out``.
 
 Modules: :mod:`.base` (protocol, bounds, conjunction), :mod:`.gradient`, :mod:`.hessian`,
-:mod:`.rank`, :mod:`.slices` (slices over the hidden layers),
+:mod:`.rank`, :mod:`.slices` (slices over the hidden layers), :mod:`.level_sets` (claims at
+critical points from the slice structure),
 :mod:`.taylor` (Taylor coefficients along directions), :mod:`.loci` (locus
 constructions, inertia from formulas), :mod:`.functions` (explicit landscapes, decided in exact
 arithmetic), :mod:`.flow` (gradient flow: attracting loci, basin fractions).
@@ -43,6 +44,13 @@ from .functions import (
 )
 from .gradient import is_critical
 from .hessian import hessian_inertia, is_degenerate, is_nondegenerate, positive_eigenvalues_equal
+from .level_sets import (
+    hessian_kernel_from_slice,
+    hessian_vanishes_on_slice_kernel,
+    not_a_local_maximum,
+    output_bias_curvature,
+    slice_zero_eigenvalues,
+)
 from .loci import (
     FormulaCounts,
     hessian_inertia_formula,
@@ -50,13 +58,12 @@ from .loci import (
     layer_values,
     locus_construction,
     locus_dimension_formula,
+    low_rank_inertia,
 )
 from .rank import matrix_rank
 from .slices import (
     constant_on_slice_kernel,
-    hessian_vanishes_on_slice_kernel,
-    not_a_local_maximum,
-    output_bias_curvature,
+    loss_decision,
     output_jacobian_source,
     point_parameters,
     segment_to_interpolation,
@@ -64,9 +71,8 @@ from .slices import (
     slice_form_rank,
     slice_ranks,
     slice_restriction_is_quadratic,
-    slice_zero_eigenvalues,
 )
-from .taylor import leading_taylor_order, output_derivatives_vanish, point_at
+from .taylor import leading_taylor_order, output_derivatives_vanish, point_at, tier_status
 
 __all__ = [
     "Bound",
@@ -89,6 +95,7 @@ __all__ = [
     "gradient_vanishes",
     "hessian_inertia",
     "hessian_inertia_formula",
+    "hessian_kernel_from_slice",
     "hessian_vanishes_on_slice_kernel",
     "is_critical",
     "is_degenerate",
@@ -104,6 +111,8 @@ __all__ = [
     "local_geometry",
     "locus_construction",
     "locus_dimension_formula",
+    "loss_decision",
+    "low_rank_inertia",
     "matrix_rank",
     "minimum_at_point",
     "nonstrict_minima_not_isolated",
@@ -123,5 +132,6 @@ __all__ = [
     "slice_ranks",
     "slice_restriction_is_quadratic",
     "slice_zero_eigenvalues",
+    "tier_status",
     "unique_critical_point",
 ]

@@ -24,7 +24,7 @@ from critlocus.core.verdict import (
 )
 
 __all__ = ["FALSE", "TRUE", "UNDECIDED", "Bound", "Claim", "Expected", "all_of", "at_least", "at_most",
-           "custom", "resolve_expected"]
+           "custom", "describe_expected", "resolve_expected"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,21 @@ def _count(name: str, k) -> int:
 
 
 Expected = int | Bound | Callable[[Instance], "int | Bound"]
+
+
+_RELATIONS = ("=", "≥", "≤", "<", ">", "≠")
+
+
+def describe_expected(expected: Expected) -> str:
+    """How an expected count reads: ``= 3``, ``≥ 1`` (a :func:`at_least` bound), or a callable's
+    docstring — ``"N − n_ℓ"`` reads ``= N − n_ℓ``, and a docstring that starts with a relation
+    (``"≥ N − n_ℓ"``, for a callable returning a bound) is kept as it is."""
+    if isinstance(expected, Bound):
+        return str(expected)
+    if isinstance(expected, int):
+        return f"= {expected}"
+    doc = (getattr(expected, "__doc__", None) or "").strip() or "f(instance)"
+    return doc if doc.startswith(_RELATIONS) else f"= {doc}"
 
 
 def resolve_expected(expected: Expected | None, instance: Instance) -> Bound | None:

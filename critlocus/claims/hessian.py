@@ -10,7 +10,7 @@ from critlocus.core.errors import SpecError
 from critlocus.core.instance import Instance
 from critlocus.core.verdict import FALSE, TRUE, UNDECIDED, TierResult
 
-from .base import Bound, Claim, Expected, at_least, resolve_expected
+from .base import Bound, Claim, Expected, at_least, describe_expected, resolve_expected
 
 __all__ = ["hessian_inertia", "is_degenerate", "is_nondegenerate", "positive_eigenvalues_equal"]
 
@@ -31,13 +31,16 @@ class _Inertia(Claim):
         for k, v in self.expected.items():
             if v is None:
                 continue
-            text = str(v) if isinstance(v, Bound) else (f"= {v}" if isinstance(v, int) else
-                                                         f"= {getattr(v, '__doc__', None) or 'f(instance)'}")
+            text = describe_expected(v)
             parts.append(f"n_{k[:3]} {text}".replace("n_pos", "n₊").replace("n_neg", "n₋")
                          .replace("n_zer", "n₀"))
         return "Hessian inertia: " + ", ".join(parts)
 
     def tier(self, instance, precision):
+        if precision.is_certified and "kernel_candidates" in (instance.info or {}):
+            # a spec or the theory may supply exact kernel candidates: the certificate verifies them
+            kernel = instance.info["kernel_candidates"]
+            instance.evaluation().kernel_candidates = kernel(instance) if callable(kernel) else kernel
         dec = instance.evaluation().inertia(precision)
         a = dec.n_ambiguous
         ranges = {"positive": (dec.n_pos, dec.n_pos + a), "negative": (dec.n_neg, dec.n_neg + a),
@@ -109,7 +112,7 @@ class _PositiveEigenvaluesEqual(Claim):
             from critlocus.core.certify import certified_eigenvalues_equal
 
             return certified_eigenvalues_equal(ev_obj, precision, target, self.text)
-        dec = ev_obj.inertia(precision)
+        dec = ev_obj.spectrum(precision)
         if not dec.decided:
             return TierResult(precision.label, UNDECIDED, True,
                               "spectrum not separated at this precision", dec.to_dict())

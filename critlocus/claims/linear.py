@@ -374,7 +374,7 @@ class _HessianSpectrum(Claim):
         if precision.is_float64:
             return _deferred(precision)
         ev_obj = instance.evaluation()
-        dec = ev_obj.inertia(precision)
+        dec = ev_obj.spectrum(precision)
         if not dec.decided:
             return TierResult(precision.label, UNDECIDED, True, "spectrum not separated", dec.to_dict())
         got = sorted(dec.nonzero_eigenvalues)

@@ -6,7 +6,8 @@
   exact formula, the count of free coordinates of the construction, and ``N − rank J`` for the
   Jacobian J of the defining equations (autodiff, rank decided with evidence).
 - :func:`hessian_inertia_formula` — the Hessian inertia equals counts that are themselves
-  decided at the same precision (e.g. from ranks of auxiliary matrices).
+  decided at the same precision (e.g. from ranks of auxiliary matrices);
+  :func:`low_rank_inertia` — the inertia of a large, low-rank Hessian by a range sketch.
 - :func:`layer_values` — the forward pass ``(h_k(x_j), a_k(x_j))`` at any precision.
 """
 
@@ -29,13 +30,14 @@ from critlocus.core.network import Problem
 from critlocus.core.precision import FLOAT64 as _FLOAT64
 from critlocus.core.precision import Precision
 from critlocus.core.rank import RankDecision, rank_float64
+from critlocus.core.spectrum import SpectrumDecision, inertia_range_sketch
 from critlocus.core.verdict import FALSE, TRUE, UNDECIDED, TierResult
 
 from .base import Bound, Claim
 from .taylor import point_at, tier_status
 
 __all__ = ["FormulaCounts", "hessian_inertia_formula", "jacobian_rank", "layer_values",
-           "locus_construction", "locus_dimension_formula"]
+           "locus_construction", "locus_dimension_formula", "low_rank_inertia"]
 
 Equations = Callable[[Architecture, Sequence[int]], dict[str, str]]
 
@@ -251,9 +253,35 @@ class FormulaCounts:
     evidence: dict = field(default_factory=dict)
 
 
+def low_rank_inertia(instance: Instance, precision: Precision, *, dense_limit: int = 400,
+                     rank_hint: int = 1, values: bool = False) -> SpectrumDecision | None:
+    """Hessian inertia for large N by a range sketch of exact Hessian-vector products
+    (:func:`critlocus.core.spectrum.inertia_range_sketch`, Halko–Martinsson–Tropp): ``O(k·d·N)``
+    for rank ``< k`` instead of a dense ``O(N³)`` decision.  Up to ``dense_limit`` parameters the
+    instance's standard decision (:meth:`PointEvaluation.inertia`, or with ``values=True``
+    :meth:`PointEvaluation.spectrum`, whose eigenvalue values are accurate at ``precision``) is
+    returned; above it, float64 returns ``None`` (zero counts rest on exact zeros: decided at high
+    precision only) and mpmath tiers sketch ``Hess L`` at the rebuilt point (Ritz values accurate
+    at ``precision``; ``None`` if the sketch saturates).
+    """
+    ev = instance.evaluation()
+    if instance.n_params <= dense_limit:
+        return ev.spectrum(precision) if values else ev.inertia(precision)
+    if precision.is_float64:
+        return None
+
+    def compute():
+        land = ev.landscape_mp(precision)
+        with mpmath.workdps(precision.dps):
+            return inertia_range_sketch(land.hvp, instance.n_params, precision, scale=ev.hessian_scale(),
+                                        rank_hint=rank_hint, seed=instance.seed)
+    return ev._memo(("low-rank-inertia", precision.label), compute)
+
+
 class _InertiaFormula(Claim):
-    def __init__(self, counts: Callable[[Instance, Precision], FormulaCounts], text: str):
-        self.counts, self.text = counts, text
+    def __init__(self, counts: Callable[[Instance, Precision], FormulaCounts], text: str,
+                 spectrum: Callable[[Instance, Precision], SpectrumDecision | None] | None):
+        self.counts, self.text, self.spectrum = counts, text, spectrum
 
     def describe(self) -> str:
         return f"Hessian inertia (n₊, n₋, n₀) = {self.text}"
@@ -262,10 +290,14 @@ class _InertiaFormula(Claim):
         pred = self.counts(instance, precision)
         if not isinstance(pred, FormulaCounts):
             raise SpecError(f"inertia formula returned {type(pred).__name__}, expected FormulaCounts")
-        dec = instance.evaluation().inertia(precision)
+        dec = (self.spectrum(instance, precision) if self.spectrum is not None
+               else instance.evaluation().inertia(precision))
         ev = {"predicted": {"positive": pred.positive, "negative": pred.negative, "zero": pred.zero,
-                            "decided": pred.decided, **pred.evidence},
-              "spectrum": dec.to_dict()}
+                            "decided": pred.decided, **pred.evidence}}
+        if dec is None:
+            return TierResult(precision.label, UNDECIDED, True,
+                              f"no spectrum decision at {precision.label} (large N: high precision only)", ev)
+        ev["spectrum"] = dec.to_dict()
         ev["margin"] = (dec.gap_ratio / precision.band_factor) if dec.gap_ratio else math.inf
         if not pred.decided:
             return TierResult(precision.label, UNDECIDED, True, "formula ingredients undecided", ev)
@@ -283,15 +315,19 @@ class _InertiaFormula(Claim):
         want = (pred.positive, pred.negative, pred.zero)
         return TierResult(precision.label, status, exact=dec.n_zero > 0,
                           summary=f"inertia {dec.inertia}" + (f" + {a} ambiguous" if a else "")
-                          + f", predicted {want}", evidence=ev)
+                          + f", predicted {want} ({dec.method})", evidence=ev)
 
 
-def hessian_inertia_formula(counts: Callable[[Instance, Precision], FormulaCounts], *, text: str
+def hessian_inertia_formula(counts: Callable[[Instance, Precision], FormulaCounts], *, text: str,
+                            spectrum: Callable[[Instance, Precision], SpectrumDecision | None] | None = None
                             ) -> Claim:
     """The Hessian inertia equals ``counts(instance, precision)`` — a :class:`FormulaCounts` whose
     ingredients are decided at the same precision (e.g. ``ρ = rank G · rank D``); undecided
-    ingredients escalate like an undecided spectrum.  ``text`` states the formula in reports."""
+    ingredients escalate like an undecided spectrum.  ``text`` states the formula in reports.
+    ``spectrum(instance, precision)`` replaces the default decision
+    (:meth:`PointEvaluation.inertia`), e.g. :func:`low_rank_inertia` for large N."""
     if not callable(counts):
         raise SpecError("counts must be callable (instance, precision) -> FormulaCounts")
-    return _InertiaFormula(counts, text)
-
+    if spectrum is not None and not callable(spectrum):
+        raise SpecError("spectrum must be callable (instance, precision) -> SpectrumDecision | None")
+    return _InertiaFormula(counts, text, spectrum)

@@ -12,7 +12,7 @@ from critlocus.core.instance import Instance
 from critlocus.core.rank import MatrixSource, decide_rank
 from critlocus.core.verdict import FALSE, TRUE, UNDECIDED, TierResult
 
-from .base import Bound, Claim, Expected, resolve_expected
+from .base import Bound, Claim, Expected, describe_expected, resolve_expected
 
 __all__ = ["matrix_rank"]
 
@@ -24,10 +24,7 @@ class _MatrixRank(Claim):
         self.name = name
 
     def describe(self) -> str:
-        exp = self.expected
-        text = str(exp) if isinstance(exp, Bound) else (f"= {exp}" if isinstance(exp, int) else
-                                                        f"= {getattr(exp, '__doc__', None) or 'f(instance)'}")
-        return f"rank {self.name} {text}"
+        return f"rank {self.name} {describe_expected(self.expected)}"
 
     def _source(self, instance: Instance) -> MatrixSource:
         cache = instance.__dict__.setdefault("_matrix_sources", {})  # one build per instance

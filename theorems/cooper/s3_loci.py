@@ -148,7 +148,7 @@ def generalised_core_eigenvalue(instance: Instance, precision: Precision) -> tup
 
 
 def _eigenvalues_at_generalised_core(instance: Instance, precision: Precision) -> TierResult:
-    dec = instance.evaluation().inertia(precision)
+    dec = instance.evaluation().spectrum(precision)
     if not dec.decided:
         return TierResult(precision.label, UNDECIDED, True, "spectrum not separated", dec.to_dict())
     target, size = generalised_core_eigenvalue(instance, precision)

@@ -16,8 +16,11 @@ from collections import Counter
 from hypothesis import strategies as st
 
 from critlocus import Source, Spec, claims, strategies
+from critlocus.core.architecture import Architecture
 from critlocus.core.instance import Instance
+from critlocus.core.precision import mp_precision
 from critlocus.core.verdict import Outcome
+from critlocus.strategies.critical import critical_point_instances, generic_dataset
 
 from . import PAPER
 
@@ -57,6 +60,8 @@ def literal_bound(instance: Instance, ranks) -> int:
     return ranks.k * instance.n_out
 
 
+_MP30 = mp_precision(30)
+
 # -- summaries: what was checked, found and decided ---------------------------------------------
 
 def _leaf_evidence(outcome: Outcome, key: str):
@@ -75,17 +80,29 @@ def _gradient_norm(outcome: Outcome):
     return None, None
 
 
+def _deciding_precision(outcome: Outcome) -> str:
+    """The highest precision any part of the claim needed (float64 < mpmath-30 < mpmath-60)."""
+    labels = [leaf.precision for leaf in outcome.leaves() if leaf.precision]
+    return max(labels, key=lambda p: 0 if p == "float64" else int(p.rsplit("-", 1)[-1]), default="none")
+
+
 def _critical_summary(checked, *, title: str) -> dict:
     rows: dict = {}
     for inst, outcome in checked:
-        kind = inst.info.get("point_kind", inst.info.get("locus", "?"))
+        kind = inst.info.get("point_kind")
+        if kind is None:
+            cp = inst.info.get("critical_point", {})
+            kind = f"root finding: {cp.get('found_kind', 'not found')}"
+            if inst.info.get("found"):
+                kind += {"zero": ", L = 0", "nonzero": ", L > 0"}.get(
+                    claims.loss_decision(inst, _MP30).status, ", L ≈ 0?")
         r = rows.setdefault(kind, {"n": 0, "saddles": 0, "vacuous": 0, "grad": 0.0, "prec": Counter(),
                                    "surplus": None})
         r["n"] += 1
         g, _ = _gradient_norm(outcome)
         if g is not None:
             r["grad"] = max(r["grad"], g)
-        r["prec"][outcome.precision or "none"] += 1
+        r["prec"][_deciding_precision(outcome)] += 1
         if _leaf_evidence(outcome, "certified_saddle"):
             r["saddles"] += 1
         if _leaf_evidence(outcome, "vacuous"):
@@ -93,7 +110,11 @@ def _critical_summary(checked, *, title: str) -> dict:
         s = _leaf_evidence(outcome, "surplus")
         if s is not None and not _leaf_evidence(outcome, "vacuous"):
             r["surplus"] = s if r["surplus"] is None else min(r["surplus"], s)
-    return {"tables": [{
+    non_global = sum(v["n"] for k, v in rows.items() if k.startswith("root finding: local_min, L > 0"))
+    found = sum(v["n"] for k, v in rows.items() if k.startswith("root finding"))
+    notes = [f"{found} critical points found by root finding (each polished until ∇L = 0 was decided), "
+             f"{non_global} of them local minima with L > 0 decided (non-global)"]
+    return {"notes": notes, "tables": [{
         "title": title,
         "columns": ["critical points", "checked", "certified saddles (n₋>0)", "vacuous (n₋ = 0)",
                     "largest ‖∇L‖ at the deciding precision", "decided at",
@@ -113,12 +134,52 @@ def _surplus_target(instance: Instance, outcome: Outcome) -> float:
 
 # -- strategies -----------------------------------------------------------------------------
 
+#: smooth σ with σ(0) = 0, by name (the search space does not move when a module registers more)
+_SMOOTH_ZERO = strategies.activations("tanh", "arctan", "silu", "cubic", "identity")
+
+
 def _loci(regime: str, **kw):
+    kw.setdefault("activations", _SMOOTH_ZERO)
     if regime != "mild":  # N ≤ 40: exact dense spectra at 30/60 digits (mild networks are small)
         kw.setdefault("max_params", 40)
     else:
         kw.setdefault("max_params", None)
     return strategies.locus_critical_instances(regime=regime, **kw)
+
+
+def _without_output_bias(arch: Architecture) -> Architecture:
+    return Architecture(arch.widths, bias=(*arch.bias[:-1], False))
+
+
+def _root_found(kind: str, *, regime: str = "any", excess: int = 0, output_bias: bool = True,
+                max_width: int = 5, max_outputs: int = 2, max_data: int = 4, keep_unfound: bool = False):
+    """Critical points found by multistart root finding on ∇L (Newton-MR / L-BFGS in float64,
+    :mod:`critlocus.core.critical`) and polished at every precision until ∇L = 0 is decided.
+
+    ``regime="very_wide"`` draws d ≤ n_{ℓ−1} − excess after the architecture (so the last hidden
+    width is ≥ d + excess by construction); data are generic (seeded grid).  Draws where the
+    search found nothing of the kind (a few per cent) are skipped unless ``keep_unfound`` — they
+    would be inconclusive, and say nothing about the theorem."""
+    archs = strategies.architectures(min_depth=2, max_depth=3, min_width=1 + excess, max_width=max_width,
+                                     max_inputs=2, max_outputs=max_outputs)
+    if not output_bias:
+        archs = archs.map(_without_output_bias)
+
+    def data(arch: Architecture):
+        top = max_data if regime == "any" else max(min(max_data, arch.widths[-2] - excess), 1)
+        low = 2 if kind in ("saddle", "not_global_min") else 1
+        return st.builds(generic_dataset, st.just(arch), st.integers(min(low, top), top),
+                         st.integers(0, 2**32 - 1))
+
+    found = critical_point_instances(architectures=archs, datasets=data, kind=kind, starts=3,
+                                     max_iterations=40)
+    return found if keep_unfound else found.filter(lambda inst: inst.info.get("found", True))
+
+
+def _mix(cheap, expensive, *, every: int):
+    """``expensive`` on one draw in ``every`` (root finding costs ~0.5–3 s a draw, a closed-form
+    point ~0.1 s), ``cheap`` otherwise; shrinking moves toward ``cheap``."""
+    return st.integers(0, every - 1).flatmap(lambda k: expensive if k == every - 1 else cheap)
 
 
 # -- the specs ------------------------------------------------------------------------------
@@ -172,18 +233,22 @@ THM_5_15 = Spec(
                "≥ n_ℓ(n_{ℓ−1} − k)."),
     formula="∇L(p) = 0  ⇒  L(p + v) = L(p) ∀ v ∈ K,  dim K = n_ℓ(m − rank Φ̃) ≥ n_ℓ(n_{ℓ−1} − k)",
     hypotheses=("fully connected network, depth ℓ ≥ 2, any widths", *_SMOOTH),
-    instances=st.one_of(_loci("very_wide", wide="last"), _loci("mild", min_data=2),
-                        strategies.global_minimum_instances(max_data=3, max_depth=2, max_outputs=2)),
+    instances=_mix(st.one_of(_loci("very_wide", wide="last"), _loci("mild", min_data=2),
+                             strategies.global_minimum_instances(max_data=3, max_depth=2, max_outputs=2)),
+                   _root_found("any"), every=6),
     claim=claims.all_of(claims.is_critical(),
                         claims.constant_on_slice_kernel(min_dimension=paper_bound_k,
-                                                        text="n_ℓ(n_{ℓ−1} − k)")),
+                                                        text="n_ℓ(n_{ℓ−1} − k)"),
+                        claims.hessian_kernel_from_slice()),
     expected="holds",
     kind="theorem",
     summarize=lambda checked: _critical_summary(checked, title="Critical points checked (Theorem 5.15)"),
     notes=("K's basis is computed at each precision from Φ̃ rebuilt there; L(p + tv) − L(p) is decided "
            "zero for every basis vector (t = 1) and a random combination (t = −2.5).  The residuals "
            "are unchanged on p + K, so the identity holds at every point of the slice; the theorem's "
-           "content is that p + K lies in p's level set, a critical point's."),
+           "content is that p + K lies in p's level set, a critical point's.  Also checked at every "
+           "instance (saddles included): the exact kernel statement Hess·v = (2Σ_j J̃_jᵀṼᵀr_j, 0) for "
+           "v ∈ K, hence n₀(Hess) ≥ dim K − rank M (M the p'-block of Hess on K)."),
 )
 
 THM_5_17 = Spec(
@@ -195,9 +260,10 @@ THM_5_17 = Spec(
                "an output bias."),
     formula="n_{ℓ−1} > d, ∇L(p) = 0  ⇒  p + K ⊆ {L = L(p)},  dim K ≥ n_ℓ(m − d) ≥ n_ℓ(n_{ℓ−1} − d)",
     hypotheses=("last hidden width n_{ℓ−1} > d", *_SMOOTH),
-    instances=st.one_of(_loci("very_wide", wide="last", min_excess=1),
-                        strategies.global_minimum_instances(max_data=3, max_depth=2, max_outputs=2,
-                                                            min_excess=1)),
+    instances=_mix(st.one_of(_loci("very_wide", wide="last", min_excess=1),
+                             strategies.global_minimum_instances(max_data=3, max_depth=2, max_outputs=2,
+                                                                 min_excess=1)),
+                   _root_found("any", regime="very_wide", excess=1), every=6),
     claim=claims.all_of(claims.is_critical(),
                         claims.constant_on_slice_kernel(min_dimension=exact_bound_d, text="n_ℓ(m − d)")),
     expected="holds",
@@ -215,19 +281,23 @@ COR_5_16 = Spec(
                "least dim K = n_ℓ(m − rank Φ̃) ≥ n_ℓ(n_{ℓ−1} − k) zero eigenvalues."),
     formula="p local min/max  ⇒  K ⊆ ker Hess L(p),  n₀ ≥ n_ℓ(m − rank Φ̃) ≥ n_ℓ(n_{ℓ−1} − k)",
     hypotheses=("fully connected network, depth ℓ ≥ 2", "p a local minimum or maximum", *_SMOOTH),
-    instances=st.one_of(
+    instances=_mix(st.one_of(
         strategies.global_minimum_instances(max_data=3, max_depth=2, max_outputs=2),
         strategies.interpolating_instances(regime="mild", max_data=3, max_depth=2, max_outputs=2)),
+        _root_found("local_min"), every=5),
     claim=claims.all_of(
         claims.slice_zero_eigenvalues(paper_bound_k, text="n_ℓ(n_{ℓ−1} − k)"),
         claims.slice_zero_eigenvalues(exact_kernel_dim, text="dim K = n_ℓ(m − rank Φ̃)"),
-        claims.hessian_vanishes_on_slice_kernel()),
+        claims.hessian_vanishes_on_slice_kernel(),
+        claims.hessian_kernel_from_slice()),
     expected="holds",
     kind="corollary",
     notes=("Proved only at extrema: Hess is semidefinite there and vanishes as a form on K, so "
            "K ⊆ ker Hess (checked: ‖Hess·v‖ = 0 for a basis of K).  The paper's proof (coordinates "
            "spanning K give 'a block of zeros') does not cover saddles: f = xy vanishes on the x-axis "
-           "with a nondegenerate Hessian.  Saddles: cooper.cor5.16.saddles.  With an output bias L has "
+           "with a nondegenerate Hessian.  The exact statement valid at every critical point, "
+           "Hess·v = (2Σ_j J̃_jᵀṼᵀr_j, 0) for v ∈ K, so n₀ ≥ dim K − rank M, is checked too (and, at "
+           "saddles, in cooper.thm5.15).  Saddles: cooper.cor5.16.saddles.  With an output bias L has "
            "no local maxima (∂²L/∂b_ℓ² = 2d·Id), so the maxima half is vacuous."),
 )
 
@@ -239,8 +309,9 @@ COR_5_18 = Spec(
                "n_ℓ(n_{ℓ−1} − d) zero eigenvalues (exactly: K ⊆ ker Hess, dim K ≥ n_ℓ(m − d))."),
     formula="n_{ℓ−1} > d, p local min/max  ⇒  n₀(Hess L(p)) ≥ n_ℓ(m − d) ≥ n_ℓ(n_{ℓ−1} − d)",
     hypotheses=("last hidden width n_{ℓ−1} > d", "p a local minimum or maximum", *_SMOOTH),
-    instances=strategies.global_minimum_instances(max_data=3, max_depth=3, max_outputs=2, min_excess=1,
-                                                      max_params=30),
+    instances=_mix(strategies.global_minimum_instances(max_data=3, max_depth=3, max_outputs=2,
+                                                       min_excess=1, max_params=30),
+                   _root_found("local_min", regime="very_wide", excess=1), every=5),
     claim=claims.all_of(claims.slice_zero_eigenvalues(exact_bound_d, text="n_ℓ(m − d)"),
                         claims.hessian_vanishes_on_slice_kernel()),
     expected="holds",
@@ -250,11 +321,14 @@ COR_5_18 = Spec(
 )
 
 _SADDLE_NOTES = (
-    "Search: closed-form critical points (star S_I, generalised S_I^gen and dead-last-hidden loci, "
-    "Cooper Thm 3.1) in every architecture the hypotheses allow — depth ℓ = 2 and 3, 1–3 inputs, "
-    "1–3 outputs, N ≤ 40 so spectra are exact at 30/60 digits — with dyadic data; the bound is "
-    "asserted at certified saddles (a decided negative and a decided positive eigenvalue: not an "
-    "extremum) and the search is steered (target=) toward the smallest surplus n₀ − bound.  ")
+    "Search: saddles found by multistart root finding on ∇L (Newton-MR from random and embedded "
+    "starts, polished at 30 and 60 digits until ∇L = 0 is decided; one draw in 8, ~2.5 s each) and "
+    "closed-form critical points (star S_I, generalised S_I^gen and dead-last-hidden loci, Cooper "
+    "Thm 3.1; ~0.1 s each) in every architecture the hypotheses allow — depth ℓ = 2 and 3, 1–3 "
+    "inputs, 1–3 outputs, mild and very wide regimes; the bound is asserted at certified saddles (a "
+    "decided negative and a decided positive eigenvalue: not an extremum), and the search is steered "
+    "(target=) toward the smallest surplus n₀ − bound.  examples_scale = 2: a conjecture search gets "
+    "twice the default budget (most draws are cheap closed-form points).  ")
 
 COR_5_16_SADDLES = Spec(
     id="cooper.cor5.16.saddles",
@@ -264,13 +338,15 @@ COR_5_16_SADDLES = Spec(
                "zero eigenvalues, k = rank Φ(π(p)) (the paper states 5.16 for every critical point)."),
     formula="∇L(p) = 0, p a saddle  ⇒  n₀(Hess L(p)) ≥ n_ℓ(n_{ℓ−1} − k)",
     hypotheses=("fully connected network, depth ℓ ≥ 2, any widths", *_SMOOTH),
-    instances=st.one_of(_loci("mild", min_data=2, max_data=4, max_inputs=3, max_outputs=3),
-                        _loci("very_wide", wide="last", max_inputs=3, max_outputs=3, max_data=4,
-                              max_params=24)),
+    instances=_mix(st.one_of(_loci("mild", min_data=2, max_data=4, max_inputs=3, max_outputs=3,
+                                   data="generic"),
+                             _loci("very_wide", wide="last", max_inputs=3, max_outputs=3, max_data=4,
+                                   max_params=24, data="generic")),
+                   _root_found("saddle", max_outputs=3), every=8),
     claim=claims.all_of(claims.is_critical(),
                         claims.slice_zero_eigenvalues(paper_bound_k, text="n_ℓ(n_{ℓ−1} − k)",
                                                       only_saddles=True)),
-    expected="fails",
+    expected="holds",
     kind="conjecture",
     target=_surplus_target,
     summarize=lambda checked: _critical_summary(checked, title="Critical points searched (5.16 at saddles)"),
@@ -279,7 +355,8 @@ COR_5_16_SADDLES = Spec(
            "is n_ℓ·n_1; but Hess has, per hidden unit, the block [[0, R], [Rᵀ, 0]] with "
            "R = 2σ'(0)Σ_j (ȳ − y_j)x_jᵀ, hence n₀ = n_1(n_0 + 1 + n_ℓ − 2 rank R) < n_ℓ·n_1 as soon as "
            "rank R > (n_0 + 1)/2 — e.g. n_0 = n_ℓ = 2, d = 3.  The point is a saddle (±singular values "
-           "of R), confirmed at 30 and 60 digits and shrunk.  Expected 'fails' records this finding; "
+           "of R), confirmed at 30 and 60 digits and shrunk (the conjecture's verdict is `fails`: "
+           "a finding); "
            "the rigorous statements at extrema are cooper.cor5.16 and the kernel inclusion "
            "ker Hess ⊇ {v ∈ K : Σ_j J_jᵀVᵀr_j = 0}."),
 )
@@ -294,12 +371,15 @@ COR_5_18_SADDLES = Spec(
                "critical point of a very wide network is degenerate')."),
     formula="n_{ℓ−1} > d, ∇L(p) = 0, p a saddle  ⇒  n₀(Hess L(p)) ≥ n_ℓ(n_{ℓ−1} − d)",
     hypotheses=("last hidden width n_{ℓ−1} > d", *_SMOOTH),
-    instances=_loci("very_wide", wide="last", min_excess=1, max_data=4, max_inputs=3, max_outputs=3,
-                    max_width=10),
+    instances=_mix(_loci("very_wide", wide="last", min_excess=1, min_data=2, max_data=4, max_inputs=3,
+                         max_outputs=3, max_width=12, max_params=60, data="generic"),
+                   _root_found("saddle", regime="very_wide", excess=1, max_width=7, max_outputs=3),
+                   every=8),
+    examples_scale=2.0,
     claim=claims.all_of(claims.is_critical(),
                         claims.slice_zero_eigenvalues(paper_bound_d, text="n_ℓ(n_{ℓ−1} − d)",
                                                       only_saddles=True)),
-    expected="fails",
+    expected="holds",
     kind="conjecture",
     target=_surplus_target,
     summarize=lambda checked: _critical_summary(checked, title="Critical points searched (5.18 at saddles)"),
@@ -319,8 +399,9 @@ PROP_5_13 = Spec(
     formula=("n_{ℓ−1} > d, p local min  ⇒  p + K ⊆ {L = L(p)} ∩ crit(L), dim K ≥ n_ℓ(m − d) > 0;  "
              "∂²L/∂b_ℓ² = 2d·Id"),
     hypotheses=("last hidden width n_{ℓ−1} > d", *_SMOOTH),
-    instances=strategies.global_minimum_instances(max_data=3, max_depth=3, max_outputs=2, min_excess=1,
-                                                      max_params=30),
+    instances=_mix(strategies.global_minimum_instances(max_data=3, max_depth=3, max_outputs=2,
+                                                       min_excess=1, max_params=30),
+                   _root_found("local_min", regime="very_wide", excess=1), every=3),
     claim=claims.all_of(claims.output_bias_curvature(),
                         claims.constant_on_slice_kernel(min_dimension=exact_bound_d, text="n_ℓ(m − d)"),
                         claims.hessian_vanishes_on_slice_kernel()),
@@ -345,7 +426,9 @@ COR_5_19 = Spec(
     instances=st.one_of(
         _loci("very_wide", wide="last", output_bias=False, loci=("dead_last_hidden",)),
         _loci("mild", min_data=2, output_bias=False, loci=("dead_last_hidden",)),
-        _loci("very_wide", wide="last")),
+        _loci("very_wide", wide="last"),
+        _mix(_loci("very_wide", wide="last", output_bias=False, loci=("dead_last_hidden",)),
+             _root_found("any", output_bias=False), every=2)),
     claim=claims.all_of(claims.is_critical(), claims.not_a_local_maximum(), claims.output_bias_curvature()),
     expected="holds",
     kind="corollary",

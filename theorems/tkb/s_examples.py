@@ -101,7 +101,7 @@ def _printed_value(instance: Instance, precision) -> TierResult:
 
 def _balanced_spectrum(instance: Instance, precision) -> TierResult:
     """The balanced bad minimum's nonzero Hessian eigenvalues are {0.26, 1.95, 4.61} to 2 decimals."""
-    dec = instance.evaluation().inertia(precision)
+    dec = instance.evaluation().spectrum(precision)
     if not dec.decided:
         return TierResult(precision.label, UNDECIDED, True, "spectrum undecided", dec.to_dict())
     got = sorted(float(v) for v in dec.nonzero_eigenvalues)
