@@ -260,8 +260,9 @@ class CriticalCandidate:
     """A float64 critical point found from one start, with its float64 evidence.
 
     ``kind`` (from the float64 inertia): ``"saddle"`` when a negative eigenvalue is decided
-    (n₋ > 0), ``"local_min"`` when none is negative or ambiguous (second-order necessary
-    condition; degenerate directions are not certified here), ``"undecided"`` otherwise.
+    (n₋ > 0), ``"local_min"`` when no eigenvalue lies below −τ (the second-order necessary
+    condition at float64's resolution; degenerate directions are not certified here),
+    ``"undecided"`` otherwise (a negative eigenvalue in the ambiguity band).
     """
 
     theta: np.ndarray
@@ -283,8 +284,8 @@ class CriticalCandidate:
     def kind(self) -> str:
         if self.inertia.n_neg > 0:
             return "saddle"
-        if self.inertia.n_ambiguous == 0:
-            return "local_min"
+        if self.min_eigenvalue >= -self.inertia.threshold:
+            return "local_min"  # no eigenvalue below −τ (ambiguous positive ones allowed)
         return "undecided"
 
     @property

@@ -31,12 +31,12 @@ class PointEvaluation:
     """One point (a :class:`PointRecipe`) of one :class:`Problem`, evaluated lazily.
 
     ``dense_limit``, ``dense_fallback_limit``: see
-    :func:`critlocus.core.spectrum.decide_inertia` (dense LDLᵀ slicing up to N = 400, a range
+    :func:`critlocus.core.spectrum.decide_inertia` (dense LDLᵀ slicing up to N = 600, a range
     sketch where the Hessian's rank is small; the method is chosen by cost).
     """
 
     def __init__(self, problem: Problem, point: PointRecipe, *, seed: int = 0,
-                 dense_limit: int = 40, dense_fallback_limit: int = 400):
+                 dense_limit: int = 40, dense_fallback_limit: int = 600):
         self.problem = problem
         self.point = point
         self.seed = seed

@@ -330,4 +330,5 @@ def dense_hessian_fixed(problem: Problem, params: Sequence, *, bits: int) -> Fix
                     R = (FixedArray(c2.M[:, None], c2.e) * Tpad
                          + FixedArray(s1[k - 1].M[:, None], s1[k - 1].e) * Re).rounded(bits)
     assert H is not None
+    H = H.rounded(bits)  # exact accumulation grew the integers: one rounding back to `bits`
     return _SymmetricFixed(H.M + H.M.T, H.e - 1)

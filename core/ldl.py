@@ -13,8 +13,8 @@ Algorithms*, 2nd ed., §11.1.1, Alg. 11.2).
 
 Arithmetic: block fixed point (:mod:`critlocus.core.fixedpoint`): the entries are integers at
 one exponent, the multipliers carry ``F`` fraction bits, every Schur update is an exact integer
-product followed by one floor shift.  Only the lower triangle is stored and updated (as LAPACK's
-``dsytrf``), so the matrix factored is exactly symmetric.
+product followed by one floor shift.  Only the lower triangle is read (as in LAPACK's
+``dsytrf``, with symmetric swaps in that storage), so the matrix factored is exactly symmetric.
 
 Backward error (Higham, Thm 11.3, argued directly for this arithmetic): the computed factors
 are the exact factors of ``A − tI + E``, where E collects, per elimination step, the floor of
@@ -39,6 +39,9 @@ __all__ = ["LDLInertia", "ldl_inertia"]
 # α = (1 + √17)/8 ≈ 0.6404 as a rational (any α in (0, 1) keeps the method correct; this one
 # minimises the growth bound)
 _ALPHA_NUM, _ALPHA_DEN = 6404, 10000
+# trailing sizes above which the lower triangle is updated row by row (half the integer work,
+# a Python loop per row); below, one vectorised outer product whose upper half is never read
+_ROW_LOOP_FROM = 64
 
 
 @dataclass
@@ -128,8 +131,11 @@ def ldl_inertia(A: FixedArray, shift=0, *, fraction_bits: int | None = None) -> 
             p = M[k, k]
             c = M[trail, k].copy()
             L = (c << F) // p
-            for idx, i in enumerate(range(k + 1, n)):  # the lower triangle of the Schur complement
-                M[i, k + 1:i + 1] -= (L[idx] * c[:idx + 1]) >> F
+            if n - k - 1 <= _ROW_LOOP_FROM:  # small: one vectorised update (upper half unused)
+                M[trail, trail] -= np.outer(L, c) >> F
+            else:  # large: the lower triangle only, row by row (half the integer work)
+                for idx, i in enumerate(range(k + 1, n)):
+                    M[i, k + 1:i + 1] -= (L[idx] * c[:idx + 1]) >> F
             row_max = int(np.max(np.abs(c))) if len(c) else 0
             err_units += 1 + ((row_max >> F) + 1)
             if p > 0:
@@ -142,8 +148,11 @@ def ldl_inertia(A: FixedArray, shift=0, *, fraction_bits: int | None = None) -> 
             c1, c2 = M[trail, k].copy(), M[trail, k + 1].copy()
             L1 = ((c22 * c1 - b * c2) << F) // det
             L2 = ((a * c2 - b * c1) << F) // det
-            for idx, i in enumerate(range(k + 2, n)):
-                M[i, k + 2:i + 1] -= (L1[idx] * c1[:idx + 1] + L2[idx] * c2[:idx + 1]) >> F
+            if n - k - 2 <= _ROW_LOOP_FROM:
+                M[trail, trail] -= (np.outer(L1, c1) + np.outer(L2, c2)) >> F
+            else:
+                for idx, i in enumerate(range(k + 2, n)):
+                    M[i, k + 2:i + 1] -= (L1[idx] * c1[:idx + 1] + L2[idx] * c2[:idx + 1]) >> F
             row_max = max((int(v) for v in np.abs(np.concatenate([c1, c2]))), default=0)
             err_units += 1 + 2 * ((row_max >> F) + 1)
             pairs += 1

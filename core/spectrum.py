@@ -239,7 +239,7 @@ class ExactSymmetricMatrix(HessianSource):
 
 def decide_inertia(source: HessianSource, precision: Precision, *, scale: float,
                    float64_decision: SpectrumDecision | None = None, dense_limit: int = 40,
-                   dense_fallback_limit: int = 400, seed: int = 0, sketch_fraction: float = 1 / 4
+                   dense_fallback_limit: int = 600, seed: int = 0, sketch_fraction: float = 1 / 4
                    ) -> SpectrumDecision:
     """Inertia of ``source`` at ``precision``, choosing the method by its cost.
 

