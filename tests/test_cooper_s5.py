@@ -26,7 +26,7 @@ def test_summaries_report_instances_and_precisions():
     rows = result.evidence["summary"]["tables"][0]["rows"]
     assert sum(r[1] for r in rows) == result.examples
     # gradient norms at the deciding precision, "1.2e-35 (mpmath-30)"
-    assert all(r[4] != "—" and float(r[4].split()[0]) < 1e-20 and "mpmath" in r[4] for r in rows)
+    assert all(r[2] != "—" and float(r[2].split()[0]) < 1e-20 and "mpmath" in r[2] for r in rows)
 
 
 def _unfound(problem, reason: str):
