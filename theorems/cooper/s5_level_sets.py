@@ -366,7 +366,10 @@ COR_5_16 = Spec(
            "with a nondegenerate Hessian.  The exact statement valid at every critical point, "
            "Hess·v = (2Σ_j J̃_jᵀṼᵀr_j, 0) for v ∈ K, so n₀ ≥ dim K − rank M, is checked too (and, at "
            "saddles, in cooper.thm5.15).  Saddles: cooper.cor5.16.saddles.  With an output bias L has "
-           "no local maxima (∂²L/∂b_ℓ² = 2d·Id), so the maxima half is vacuous."),
+           "no local maxima (∂²L/∂b_ℓ² = 2d·Id), so the maxima half is vacuous.  GAP: the minima checked "
+           "are global minima (constructed, or found by L-BFGS; the table says how many have L > 0 — none "
+           "in the default run).  Non-global local minima with rank-deficient features, where the bound is "
+           "not vacuous, are not constructed; the search reaches them only by chance."),
 )
 
 COR_5_18 = Spec(
@@ -481,7 +484,10 @@ PROP_5_13 = Spec(
     notes=("At a local minimum p, the points p + v (v ∈ K) have the same value, so they are local minima "
            "too (Hess·v = 0 checked, i.e. ∇L vanishes along p + K): p is not isolated.  The maxima "
            "statement is VACUOUS with an output bias: ∂²L/∂b_ℓ² = 2d·Id is decided at every instance, "
-           "so no point is a local maximum."),
+           "so no point is a local maximum.  GAP: with the last hidden width > d a non-global local "
+           "minimum needs rank Φ < d, a null set of p' (Theorem 5.10), and the search finds none (the "
+           "table: every minimum checked has L = 0).  The mechanism — p + K in p's level set, critical, "
+           "dim K ≥ n_ℓ(m − d) > 0 — is therefore exercised at global minima."),
 )
 
 COR_5_19 = Spec(
