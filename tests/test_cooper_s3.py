@@ -134,3 +134,27 @@ def test_escape_order_is_exactly_k_plus_1_iff_the_closed_form_is_nonzero():
             assert ev["leading_order_found"] == 3 and ev["sign_change"]
         else:  # constant targets: G = 0, so L is flat to order 3 along every escape direction
             assert ev["leading_order_found"] is None
+
+
+@pytest.mark.parametrize("widths,n_data,printed", [((2, 3, 4, 3, 1), 5, (4, 3, 37)),
+                                                   ((3, 3, 3, 3, 2), 5, (8, 6, 30))])
+def test_star_inertia_matches_the_catalogue_examples(widths, n_data, printed):
+    """The catalogue's worked examples of cooper.cor.star-inertia (generic star points, d = 5):
+    the inertia decided at 30 digits is the printed one, and so is the formula
+    (n_ℓ + ρ, ρ, N − n_ℓ − 2ρ) of the spec."""
+    from critlocus.core import Architecture, Network, squared_error
+    from critlocus.core.activations import get_activation
+    from critlocus.core.precision import mp_precision
+    from critlocus.strategies.critical import generic_dataset
+
+    arch = Architecture(widths)
+    rng = np.random.default_rng(7)
+    free = {b.name: np.ldexp(np.round(np.ldexp(rng.standard_normal(b.shape), 8)), -8)
+            for b in arch.layout.blocks if b.name not in ("W_2", "b_2", "b_3", "W_4", "b_4")}
+    point = strategies.star_locus_point(arch, [2], free)
+    inst = Instance(Problem(Network(arch, get_activation("tanh")), squared_error(),
+                            generic_dataset(arch, n_data, 11)), point, info={"index_set": [2]})
+    dec = inst.evaluation().inertia(mp_precision(30))
+    assert dec.decided and dec.inertia == printed
+    counts = s3_saddles.star_inertia_counts(inst, mp_precision(30))
+    assert (counts.positive, counts.negative, counts.zero) == printed
