@@ -183,6 +183,13 @@ class PointEvaluation:
                                   lambda: certify.high_precision_gradient(self, precision))
                 if fast is not None:
                     return fast
+        return self.mpmath_gradient_decision(precision)
+
+    def mpmath_gradient_decision(self, precision: Precision) -> ZeroDecision:
+        """:meth:`gradient_decision` without the Arb fast path (float64 or mpmath arithmetic):
+        what the Arb tier must never contradict (``tests/test_arb_tier_agreement.py``)."""
+        if precision.is_certified:
+            raise InvalidArgument("mpmath_gradient_decision: the certified tier has no mpmath path")
 
         def compute():
             g = self.gradient(precision)
@@ -221,6 +228,12 @@ class PointEvaluation:
                                   lambda: certify.high_precision_inertia(self, precision))
                 if fast is not None:
                     return fast
+        return self.mpmath_inertia(precision)
+
+    def mpmath_inertia(self, precision: Precision) -> SpectrumDecision:
+        """:meth:`inertia` without the Arb fast path (float64 or mpmath arithmetic)."""
+        if precision.is_certified:
+            raise InvalidArgument("mpmath_inertia: the certified tier has no mpmath path")
 
         def compute():
             f64_decision = None if precision.is_float64 else self.inertia(FLOAT64)

@@ -34,8 +34,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.integrate import solve_ivp
-from scipy.stats import beta
 
 from .errors import InvalidArgument
 from .instance import LandscapeInstance
@@ -349,6 +347,8 @@ def gradient_flow(field: GradientField, x0: Sequence[float], *, settings: FlowSe
     t_eval = None
     if record:
         t_eval = np.unique(np.concatenate([[0.0], np.geomspace(1e-6 * horizon, horizon, record)]))
+    from scipy.integrate import solve_ivp  # scipy loads on first use (≈0.4 s), not on import
+
     sol = solve_ivp(rhs, (0.0, horizon), x0, method=settings.method, jac=jac, rtol=settings.rtol,
                     atol=settings.atol, events=events or None, t_eval=t_eval)
     if sol.status == -1:
@@ -421,6 +421,8 @@ def clopper_pearson(k: int, n: int, confidence: float = 0.95) -> tuple[float, fl
         raise InvalidArgument(f"clopper_pearson needs 0 ≤ k ≤ n, n ≥ 1; got k={k}, n={n}")
     if not 0 < confidence < 1:
         raise InvalidArgument(f"confidence={confidence!r} must lie in (0, 1)")
+    from scipy.stats import beta
+
     a = 1 - confidence
     lo = 0.0 if k == 0 else float(beta.ppf(a / 2, k, n - k + 1))
     hi = 1.0 if k == n else float(beta.ppf(1 - a / 2, k + 1, n - k))

@@ -21,31 +21,57 @@ Public API for spec authors (everything a spec file needs; spec files import onl
 
 import os as _os
 
-# One BLAS thread per process: set before numpy/torch load (importing critlocus.core loads
-# them), so it reaches OpenBLAS/MKL too.  CRITLOCUS_THREADS overrides; see core/runtime.py.
+# One BLAS thread per process: set before numpy/torch load, so it reaches OpenBLAS/MKL too;
+# torch's own threads are limited the moment torch is imported.  CRITLOCUS_THREADS overrides;
+# see core/runtime.py.
 for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
              "NUMEXPR_NUM_THREADS"):
     _os.environ.setdefault(_var, _os.environ.get("CRITLOCUS_THREADS", "1"))
 
-from critlocus.core.runtime import limit_threads as _limit_threads  # noqa: E402
+from critlocus.core.runtime import limit_threads as _limit_threads  # noqa: E402  (imports no numerics)
 
 _limit_threads()
 
-from critlocus import claims, core, strategies  # noqa: E402
-from critlocus.concrete import concrete_instance  # noqa: E402
-from critlocus.core.architecture import Architecture  # noqa: E402
-from critlocus.core.data import Dataset  # noqa: E402
-from critlocus.core.instance import Instance  # noqa: E402
-from critlocus.core.network import Network, Problem  # noqa: E402
-from critlocus.core.points import Derived, Given, MeanTarget, PointRecipe, Zero  # noqa: E402
-from critlocus.core.precision import Precision  # noqa: E402
-from critlocus.core.verdict import FALSE, TRUE, UNDECIDED, Outcome, TierResult, Verdict  # noqa: E402
-from critlocus.runner import SpecResult, run_spec  # noqa: E402
-from critlocus.spec import Source, Spec  # noqa: E402
-
 __version__ = "0.1.0"
+
+# The public names load on first use (PEP 562): ``import critlocus`` costs milliseconds, so the
+# command line refuses a bad argument or an unwritable path before torch, Hypothesis and scipy
+# load (docs/errors.md).  ``from critlocus import Spec, claims, strategies`` works as before.
+_LAZY = {
+    "claims": None, "core": None, "strategies": None,  # subpackages
+    "concrete_instance": "critlocus.concrete",
+    "Architecture": "critlocus.core.architecture",
+    "Dataset": "critlocus.core.data",
+    "Instance": "critlocus.core.instance",
+    **dict.fromkeys(("Network", "Problem"), "critlocus.core.network"),
+    **dict.fromkeys(("Derived", "Given", "MeanTarget", "PointRecipe", "Zero"), "critlocus.core.points"),
+    "Precision": "critlocus.core.precision",
+    **dict.fromkeys(("FALSE", "TRUE", "UNDECIDED", "Outcome", "TierResult", "Verdict"),
+                    "critlocus.core.verdict"),
+    **dict.fromkeys(("SpecResult", "run_spec"), "critlocus.runner"),
+    **dict.fromkeys(("Source", "Spec"), "critlocus.spec"),
+}
 
 __all__ = ["FALSE", "TRUE", "UNDECIDED", "Architecture", "Dataset", "Derived", "Given", "Instance",
            "MeanTarget", "Network", "Outcome", "PointRecipe", "Precision", "Problem", "Source", "Spec",
            "SpecResult", "TierResult", "Verdict", "Zero", "__version__", "claims", "concrete_instance",
            "core", "run_spec", "strategies"]
+
+
+def __getattr__(name: str):
+    import importlib
+    import importlib.util
+
+    if name in _LAZY:
+        where = _LAZY[name]
+        value = importlib.import_module(f"critlocus.{name}") if where is None else \
+            getattr(importlib.import_module(where), name)
+        globals()[name] = value  # later lookups are plain attribute reads
+        return value
+    if not name.startswith("_") and importlib.util.find_spec(f"critlocus.{name}") is not None:
+        return importlib.import_module(f"critlocus.{name}")  # any submodule, as an attribute
+    raise AttributeError(f"module 'critlocus' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

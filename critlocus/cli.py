@@ -8,16 +8,20 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+# Only light modules here: usage errors and unwritable outputs are refused before torch,
+# Hypothesis and scipy load (≈2 s); the run machinery (registry, runner) loads when a run starts.
 from critlocus.core.errors import CritlocusError
 from critlocus.core.precision import parse_ladder
 
 from .console import ProgressDisplay, results_text
 from .output import new_run_dir, point_latest
-from .registry import LoadError, SpecRef, builtin_specs, load_spec_file, resolve, select
 from .report import build_document, run_timing, write_run
-from .runner import ERROR, SpecResult, run_spec
 from .search import DEFAULT_SHRINK_SECONDS
+
+if TYPE_CHECKING:
+    from .registry import LoadError, SpecRef
 
 EPILOG = """\
 verdicts
@@ -56,6 +60,7 @@ examples
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_SPEC_ERROR, EXIT_OUTPUT, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5
 EXIT_INTERRUPTED = 130
 TIMEOUT = "timeout"
+ERROR = "error"  # = critlocus.runner.ERROR (the runner loads with the run machinery)
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
@@ -184,6 +189,8 @@ def _run_ref(args: tuple) -> dict:
     other than :class:`~critlocus.execution.WorkerPool`).
     """
     from .execution import report_progress
+    from .registry import resolve
+    from .runner import run_spec
 
     ref, examples, seed, digits, shrink, shrink_time = args
     return run_spec(resolve(ref), examples=examples, seed=seed, ladder=parse_ladder(digits),
@@ -222,6 +229,8 @@ def auto_jobs(n_specs: int, examples: int = 100, *, cpus: int | None = None,
 
 def _unfinished_result(spec, verdict: str, message: str, args, ladder, duration: float = 0.0) -> dict:
     """The record of a spec that produced no result of its own (timeout, dead worker)."""
+    from .runner import SpecResult
+
     return SpecResult(spec=spec.describe(), verdict=verdict, examples=0, counts={}, evidence={},
                       seed=args.seed, ladder=[p.label for p in ladder], duration_s=duration,
                       error=message).to_dict()
@@ -248,6 +257,8 @@ def _jobs(args, n_specs: int) -> int:
 
 def _run(items: list[tuple[SpecRef, object]], args, display: ProgressDisplay) -> _RunState:
     """Check every spec; a Ctrl-C stops the run and keeps what was decided (``interrupted``)."""
+    from .runner import run_spec
+
     ladder = parse_ladder(args.ladder)
     state = _RunState(len(items))
     shrink = not args.no_shrink
@@ -385,7 +396,7 @@ def _preflight(args) -> None:
 def main(argv: list[str] | None = None) -> int:
     from critlocus.core.runtime import limit_threads
 
-    limit_threads()
+    limit_threads()  # torch is limited when a run imports it; nothing heavy loads here
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -437,6 +448,8 @@ def _main(parser: argparse.ArgumentParser, args) -> int:
     _certify_and_device(args)
     parse_ladder(args.ladder)
     _preflight(args)
+    from .registry import builtin_specs, select
+
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     if args.command == "verify":
@@ -453,6 +466,8 @@ def _main(parser: argparse.ArgumentParser, args) -> int:
 
 
 def _load_files(files: list[Path]) -> tuple[list[tuple[SpecRef, object]], list[LoadError]]:
+    from .registry import LoadError, SpecRef, load_spec_file
+
     items, load_errors = [], []
     for f in files:
         try:
@@ -496,6 +511,8 @@ def _certify_and_device(args) -> None:
 
 
 def _list(args) -> int:
+    from .registry import builtin_specs, load_spec_file, select
+
     if args.files:
         items = []
         for f in args.files:

@@ -28,8 +28,10 @@ import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from hypothesis import Phase
+if TYPE_CHECKING:
+    from hypothesis import Phase
 
 __all__ = ["DEFAULT_SHRINK_SECONDS", "SearchStats", "isolated_search", "phases", "reproduce_blob"]
 
@@ -43,6 +45,8 @@ _CUT_SHORT = ("shrinking was very slow", "shrunk test case")
 
 def phases(*, shrink: bool, generate: bool = True) -> list[Phase]:
     """explicit, generate (+ target), shrink."""
+    from hypothesis import Phase  # here, so the command line reads DEFAULT_SHRINK_SECONDS cheaply
+
     out = [Phase.explicit]
     if generate:
         out += [Phase.generate, Phase.target]

@@ -323,14 +323,16 @@ def _certify(H, scale, kernel, refine, zero_target, prec, exact_limit, mids) -> 
             sub.append(_submatrix(Ha, rest) if zeros else Ha)
         return sub[0]
 
+    # A NaN or infinite ball (an overflow, a jet undefined on its ball) proves nothing — checked
+    # before every shortcut, so no count, not even a diagonal entry's sign, is read from it.
+    if not np.all(np.isfinite(mR)) or not math.isfinite(rad_h):
+        return InertiaCertificate(n, 0, 0, len(zeros), m, math.inf, None, math.inf, math.inf,
+                                  "refused: the enclosure is not finite", details=details)
     off = mR.copy()
     np.fill_diagonal(off, 0.0)
     if not off.any() and all(HR()[i, j].is_zero() for i in range(m) for j in range(m) if i != j):
         return _diagonal(HR(), HRq, n, len(zeros), scale, details)
 
-    if not np.all(np.isfinite(mR)) or not math.isfinite(rad_h):  # overflowing enclosure: no proof
-        return InertiaCertificate(n, 0, 0, len(zeros), m, math.inf, None, math.inf, math.inf,
-                                  "refused: the enclosure is not finite", details=details)
     sym = 0.5 * (mR + mR.T)
     _, X = np.linalg.eigh(sym)
     # First pass: float64 products with a priori error bounds.

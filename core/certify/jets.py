@@ -136,7 +136,8 @@ def loss_jet(loss: Loss) -> Callable[[arb], tuple[arb, arb, arb]]:
         delta = arb(_loss_params(loss)["delta"])
 
         def pseudo_huber(r):
-            q = _ONE + (r / delta) ** 2
+            u = r / delta
+            q = _ONE + u * u  # never u ** 2: Arb's pow is NaN on a ball that contains 0
             s = q.sqrt()
             return r * r / (s + _ONE), r / s, _ONE / (q * s)
 

@@ -142,6 +142,12 @@ def certified_gradient_decision(evaluation, precision: Precision) -> ZeroDecisio
     land = pc.landscape
     with workprec(land.prec):
         grad = land.gradient()
+        if not _all_finite(grad):
+            return ZeroDecision(precision.label, math.inf, 0.0, 0.0, AMBIGUOUS, "gradient norm (upper bound)",
+                                {"evidence_level": pc.to_dict()["evidence_level"],
+                                 "method": "ball-arithmetic gradient",
+                                 "reason": "the enclosure is not finite (NaN or infinite balls)",
+                                 "loss_scale": land.scale})
         exact_zero = all((g == 0) if isinstance(g, fmpq) else g.is_zero() for g in grad)
         nonzero = [i for i, g in enumerate(grad) if (g != 0 if isinstance(g, fmpq) else not g.contains(0))]
         mags = [abs(float(g)) + (0.0 if isinstance(g, fmpq) else float(g.rad())) for g in grad]
@@ -171,24 +177,34 @@ def _supported(evaluation, prec: int) -> BallLandscape | None:
 def high_precision_gradient(evaluation, precision: Precision) -> ZeroDecision | None:
     """The mpmath tier's gradient decision from the Arb enclosure at ``precision.bits + 32``
     bits: ``zero`` when the norm's upper bound is within τ (exact zeros give 0), ``nonzero``
-    when its lower bound clears the band, else ``ambiguous`` — the mpmath tier's rule.
-    ``None`` where ball arithmetic does not apply."""
+    when its lower bound clears the band — the mpmath tier's rule.  ``None`` (the mpmath path
+    then decides) where ball arithmetic does not apply, where any ball is NaN or infinite, and
+    where the enclosure straddles the band: the fast tier never reports a decision the mpmath
+    path could improve on."""
     land = _supported(evaluation, precision.bits + 32)
     if land is None:
         return None
     n = evaluation.n_params + evaluation.problem.data.size
     scale = evaluation.gradient_scale()
+    tau = zero_threshold(precision, n, scale)
+    if not (tau >= 0 and math.isfinite(tau)):  # τ = 0: only an exact zero is zero
+        return None
     with workprec(land.prec):
         grad = land.gradient()
+        if not _all_finite(grad):  # a NaN/∞ ball decides nothing: the mpmath path runs
+            return None
         sq = sum((g * g for g in grad), arb(0))
         exact_zero = sq.is_zero()
         norm = arb(0) if exact_zero else (sq.sqrt() if sq > 0 else sq.abs_upper().sqrt())
         upper = 0.0 if exact_zero else _up_float(norm)
         lower = 0.0 if exact_zero else max(_down_float(norm), 0.0)
         mags = [abs(float(g)) for g in grad]
-    tau = zero_threshold(precision, n, scale)
+    if not (math.isfinite(upper) and math.isfinite(lower) and all(map(math.isfinite, mags))):
+        return None
     top = tau * precision.band_factor
     status = ZERO if exact_zero or upper <= tau else (NONZERO if lower > top else AMBIGUOUS)
+    if status == AMBIGUOUS:  # the ball straddles the band: let the mpmath path decide
+        return None
     worst = max(range(len(mags)), key=lambda i: mags[i]) if mags else None
     names = evaluation.problem.architecture.layout.coordinate_names() if worst is not None else []
     return ZeroDecision(precision.label, upper if status != NONZERO else float(norm), tau, top, status,
@@ -196,6 +212,12 @@ def high_precision_gradient(evaluation, precision: Precision) -> ZeroDecision | 
                                           "evidence_level": "high-precision",
                                           "largest_component": mags[worst] if mags else 0.0,
                                           "largest_component_at": names[worst] if mags else None})
+
+
+def _all_finite(balls) -> bool:
+    """Every entry is an exact rational or a ball with finite midpoint and radius (Arb's NaN
+    ball, which contains every real, and infinite radii enclose nothing useful)."""
+    return all(isinstance(b, fmpq) or b.is_finite() for b in balls)
 
 
 def _up_float(x: arb) -> float:
@@ -208,6 +230,14 @@ def _down_float(x: arb) -> float:
     return math.nextafter(v, -math.inf) if math.isfinite(v) else v
 
 
+def refinement_steps(bits: int) -> int:
+    """Ogita–Aishima steps that may be needed to bring float64 eigenvectors (53 bits) to
+    ``bits``: each step squares the accuracy, ``⌈log₂(bits/53)⌉``, plus one for clusters (whose
+    first step gains less).  Steps stop early once the bound is below the target, so a generous
+    cap costs nothing where fewer suffice."""
+    return max(1, math.ceil(math.log2(max(bits, 53) / 53))) + 1
+
+
 def high_precision_inertia(evaluation, precision: Precision) -> SpectrumDecision | None:
     """The mpmath tier's decision computed in Arb at ``precision.bits + 32`` bits, or ``None``
     when the enclosure cannot separate zero from nonzero at that precision."""
@@ -216,9 +246,14 @@ def high_precision_inertia(evaluation, precision: Precision) -> SpectrumDecision
     tau = zero_threshold(precision, n, scale)
     if tau <= 0 or not math.isfinite(tau) or _supported(evaluation, precision.bits + 32) is None:
         return None
-    pc = point_certificate(evaluation, prec=precision.bits + 32, zero_target=tau, refine=2)
+    pc = point_certificate(evaluation, prec=precision.bits + 32, zero_target=tau,
+                           refine=refinement_steps(precision.bits + 32))
     c = pc.inertia
-    if c.n_uncertain and c.zero_bound > tau:
+    # Only a finite certificate whose uncertain eigenvalues are all below τ decides; written as
+    # ``not (bound <= τ)`` so a NaN bound falls back to mpmath rather than counting as zero.
+    if c.n_uncertain and not c.zero_bound <= tau:
+        return None
+    if not _certificate_finite(c):
         return None
     n_zero = c.n_zero + c.n_uncertain
     largest_zero = c.zero_bound if c.n_uncertain else (0.0 if c.n_zero else None)
@@ -242,6 +277,13 @@ def high_precision_inertia(evaluation, precision: Precision) -> SpectrumDecision
                  "certificate": pc.to_dict()})
     dec._accurate_values = lambda: _estimates_mp(pc, precision)
     return dec
+
+
+def _certificate_finite(c: InertiaCertificate) -> bool:
+    bounds = [c.error_bound, c.zero_bound if c.n_uncertain else 0.0,
+              0.0 if c.nonzero_lower is None else c.nonzero_lower]
+    bounds += [x for pair in c.enclosures for x in pair] + list(c.estimates)
+    return all(math.isfinite(float(b)) for b in bounds)
 
 
 def _estimates_mp(pc: PointCertificate, precision: Precision) -> list:
