@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 # Only light modules here: usage errors and unwritable outputs are refused before torch,
 # Hypothesis and scipy load (≈2 s); the run machinery (registry, runner) loads when a run starts.
-from critlocus.core.errors import CritlocusError
+from critlocus.core.errors import CritlocusError, InvalidArgument
 from critlocus.core.precision import parse_ladder
 
 from .console import ProgressDisplay, results_text
@@ -93,7 +93,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--executor", default="local", metavar="local|dask://ADDRESS",
                    help="where specs run: 'local' worker processes (default) or a Dask "
                         "distributed scheduler, e.g. dask://127.0.0.1:8786 (extra 'dask')")
-    p.add_argument("--quiet", action="store_true", help="no progress output on stderr")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress output on stderr")
     p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                    help="show Python tracebacks for errors (normally one line each)")
     p.add_argument("--certify", action="store_true",
@@ -179,7 +179,7 @@ def _add_bench_parser(sub) -> None:
                         "memory with ratios (critlocus.bench_scale; default sizes to N = 10^4)")
     p.add_argument("--json", type=Path, metavar="PATH", help="write the JSON record here")
     p.add_argument("--device", default=None, metavar="DEVICE", help="torch device of the float64 tier")
-    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
 
 
 def _run_ref(args: tuple) -> dict:
@@ -390,7 +390,16 @@ def _preflight(args) -> None:
             check_output_file(path, option=option)
     from .execution import parse_executor
 
-    parse_executor(args.executor)
+    if parse_executor(args.executor)[0] == "dask":
+        # both limits act on a local worker process (killed past --timeout; address-space rlimit);
+        # a Dask task cannot be killed from the client, so refuse rather than ignore them
+        for option, value, instead in (
+                ("--timeout", args.timeout, "drop --timeout or use --executor local"),
+                ("--memory-limit", args.memory_limit,
+                 "set it on the workers instead: dask worker --memory-limit 4GiB")):
+            if value is not None:
+                raise InvalidArgument(f"{option} {value:g} is enforced on local worker processes only, "
+                                      f"not with --executor {args.executor}: {instead}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -60,9 +60,12 @@ def _numbers(values) -> list[float]:
 def _spectrum_evidence(evidence: dict) -> dict | None:
     if "eigenvalues_excerpt" in evidence:
         return evidence
-    nested = evidence.get("spectrum")
-    if isinstance(nested, dict) and "eigenvalues_excerpt" in nested:
-        return nested
+    # a claim that decides more than the spectrum nests the inertia decision under a key
+    # ("spectrum" by convention, "inertia" for the zero-count claims)
+    for key in ("spectrum", "inertia", *evidence):
+        nested = evidence.get(key)
+        if isinstance(nested, dict) and "eigenvalues_excerpt" in nested:
+            return nested
     return None
 
 
@@ -212,7 +215,10 @@ def evidence_png(result: dict) -> bytes | None:
         worst = (result.get("evidence") or {}).get("worst_case") or {}
         leaves = [w["outcome"] for w in worst.values() if isinstance(w, dict) and "outcome" in w]
         title = f"{result['id']}: tightest separation seen ({result['verdict']})"
-    leaves = [leaf for leaf in leaves if leaf.get("tiers")]
+    # a check whose tiers carry no magnitude (a count, a rank) has nothing to draw here: the
+    # spectrum plot shows it
+    leaves = [leaf for leaf in leaves
+              if any(any(_magnitudes(t.get("evidence") or {})) for t in leaf.get("tiers", []))]
     if not leaves:
         return None
     plt = _pyplot()

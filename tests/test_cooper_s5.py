@@ -65,3 +65,43 @@ def test_root_finding_draws_are_kept_inconclusive_or_replaced_by_a_closed_form_c
     assert (rules["b_3"].label == "mean_target") if bias else ("b_3" not in rules)
     dec = closed.evaluation().gradient_decision(mp_precision(60))
     assert dec.status == "zero" and dec.value <= dec.threshold, dec.to_dict()
+
+
+def test_a_problem_without_a_point_of_the_kind_is_retried_on_fresh_data(monkeypatch):
+    """When root finding finds no local minimum on a drawn problem, neither first nor on the retry
+    (some problems have none within reach), the same network is tried on fresh data; the instance
+    says so and its point is a real critical point: ∇L = 0 decided at 60 digits."""
+    from hypothesis import HealthCheck, given, settings
+
+    import critlocus.strategies.critical as critical
+    from critlocus.core.precision import mp_precision
+    from critlocus.theorems.cooper.s5_level_sets import _root_found
+
+    real = critical.find_critical_points
+    failing: dict = {}  # the first dataset drawn in each example finds nothing
+
+    def flaky(problem, **kw):
+        key = problem.data.X.tobytes() + problem.data.Y.tobytes()
+        failing.setdefault("data", key)
+        return [] if key == failing["data"] else real(problem, **kw)
+
+    monkeypatch.setattr(critical, "find_critical_points", flaky)
+    seen = []
+
+    @settings(max_examples=2, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(_root_found("local_min", max_width=3, max_data=3))
+    def check(inst):
+        failing.clear()  # a new example: its first dataset fails again
+        seen.append(inst)
+
+    check()
+    fresh = [i for i in seen if i.info.get("fresh_data")]
+    assert fresh, [i.info for i in seen]
+    for inst in fresh:
+        assert len(inst.info["retried"]) >= 2  # the first attempt and the replaced dataset
+        if inst.info.get("found"):
+            dec = inst.evaluation().gradient_decision(mp_precision(60))
+            assert dec.status == "zero", dec.to_dict()
+        else:
+            assert "inconclusive" in inst.info

@@ -77,3 +77,13 @@ def test_unreachable_scheduler_is_one_line(tmp_path, capsys):
     assert rc == 2
     err = capsys.readouterr().err.strip()
     assert "cannot connect to the Dask scheduler" in err and "\n" not in err
+
+
+@pytest.mark.parametrize("option", [["--timeout", "5"], ["--memory-limit", "2"]])
+def test_local_only_limits_are_refused_with_dask_before_connecting(tmp_path, capsys, option):
+    rc = main(["verify", "--only", "cooper.thm3.1", "--executor", "dask://127.0.0.1:1", "--quiet",
+               "--reports-dir", str(tmp_path), *option])
+    assert rc == 2
+    err = capsys.readouterr().err.strip()
+    assert option[0] in err and "local worker processes only" in err and "\n" not in err
+    assert not any(tmp_path.iterdir())  # refused before any computation or report

@@ -21,6 +21,7 @@ from critlocus.core.instance import Instance
 from critlocus.core.precision import mp_precision
 from critlocus.core.verdict import Outcome
 from critlocus.strategies.critical import critical_point_instances, generic_dataset
+from critlocus.views import plural
 
 from . import PAPER
 
@@ -96,7 +97,9 @@ def _critical_summary(checked, *, title: str) -> dict:
             if inst.info.get("found"):
                 kind += {"zero": ", L = 0", "nonzero": ", L > 0"}.get(
                     claims.loss_decision(inst, _MP30).status, ", L ≈ 0?")
-            if "retried" in inst.info:
+            if "fresh_data" in inst.info:
+                kind += " (on fresh data)"
+            elif "retried" in inst.info:
                 kind += " (on a retry)"
         r = rows.setdefault(kind, {"n": 0, "saddles": 0, "vacuous": 0, "grad": None, "grad_at": set(),
                                    "prec": Counter(), "surplus": None})
@@ -117,12 +120,13 @@ def _critical_summary(checked, *, title: str) -> dict:
     searched = sum(v["n"] for k, v in rows.items() if k.startswith("root finding"))
     unfound = sum(v["n"] for k, v in rows.items() if k.startswith("root finding: nothing"))
     replaced = sum(v["n"] for k, v in rows.items() if "root finding found none" in k)
-    notes = [f"{searched - unfound} critical points found by root finding (each polished until ∇L = 0 was "
-             f"decided at 60 digits, then ∇L = 0 decided again by the claim at the precision shown), "
-             f"{non_global} of them local minima with L > 0 decided (non-global); "
-             f"{unfound + replaced} root-finding draws found nothing of the requested kind even on a retry: "
-             f"{unfound} inconclusive instances, {replaced} replaced by the closed-form critical point of "
-             "the same problem (requests for any critical point)"]
+    found = searched - unfound
+    notes = [f"{plural(found, 'critical point')} found by root finding (each polished until ∇L = 0 "
+             f"was decided at 60 digits, then ∇L = 0 decided again by the claim at the precision shown), "
+             f"{plural(non_global, 'local minimum', 'local minima')} with L > 0 decided (non-global) among "
+             f"them; {plural(unfound + replaced, 'root-finding draw')} found nothing of the requested kind "
+             f"even on a retry: {plural(unfound, 'inconclusive instance')}, {replaced} replaced by the "
+             "closed-form critical point of the same problem (requests for any critical point)"]
     # the saddle columns only where the claim asserts its bound at certified saddles (the conjectures);
     # elsewhere "saddle" in a row's name is root finding's float64 classification
     saddle_claim = any(v["saddles"] or v["vacuous"] for v in rows.values())
@@ -133,7 +137,7 @@ def _critical_summary(checked, *, title: str) -> dict:
     table_rows = []
     for k, v in sorted(rows.items()):
         grad = "—" if v["grad"] is None else f"{v['grad']:.1e} ({', '.join(sorted(v['grad_at']))})"
-        row = [k, v["n"], grad, dict(v["prec"])]
+        row = [k, v["n"], grad, ", ".join(f"{p}: {n}" for p, n in sorted(v["prec"].items()))]
         if saddle_claim:
             row += [v["saddles"], v["vacuous"], v["surplus"]]
         table_rows.append(row)
@@ -168,7 +172,8 @@ def _without_output_bias(arch: Architecture) -> Architecture:
 
 
 def _root_found(kind: str, *, regime: str = "any", excess: int = 0, output_bias: bool = True,
-                max_width: int = 5, max_outputs: int = 2, max_data: int = 4, retry_starts: int = 6):
+                max_width: int = 5, max_outputs: int = 2, max_data: int = 4, retry_starts: int = 6,
+                fresh_data: int = 2):
     """Critical points found by multistart root finding on ∇L (Newton-MR / L-BFGS in float64,
     :mod:`critlocus.core.critical`) and polished at every precision until ∇L = 0 is decided.
 
@@ -176,9 +181,12 @@ def _root_found(kind: str, *, regime: str = "any", excess: int = 0, output_bias:
     width is ≥ d + excess by construction); data are generic (seeded grid).  Every draw is kept:
     when the 3 starts find nothing of the requested kind (a few per cent of draws; most draws for
     saddles of very wide networks, whose critical points are mostly global minima), the search is
-    run again on the same problem from ``retry_starts`` fresh starts, and a draw that still has
-    nothing is an ``inconclusive`` instance with the reason (never skipped, never judged on a
-    point of the wrong kind); ``info["retried"]`` records the first attempt."""
+    run again on the same problem from ``retry_starts`` fresh starts; if that finds nothing either,
+    the same network is tried on up to ``fresh_data`` fresh generic datasets (some problems have no
+    point of the kind within reach: x + x³ on a narrow network has its infimum at infinity for most
+    data), and a draw that still has nothing is an ``inconclusive`` instance with every reason
+    (never skipped, never judged on a point of the wrong kind).  ``info["retried"]`` records the
+    earlier attempts, ``info["fresh_data"]`` how many datasets were replaced."""
     archs = strategies.architectures(min_depth=2, max_depth=3, min_width=1 + excess, max_width=max_width,
                                      max_inputs=2, max_outputs=max_outputs)
     if not output_bias:
@@ -190,15 +198,33 @@ def _root_found(kind: str, *, regime: str = "any", excess: int = 0, output_bias:
         return st.builds(generic_dataset, st.just(arch), st.integers(min(low, top), top),
                          st.integers(0, 2**32 - 1))
 
+    def search(arch: Architecture, activation, datasets, starts: int):
+        return critical_point_instances(architectures=st.just(arch), activations=activation,
+                                        datasets=datasets, kind=kind, starts=starts, max_iterations=40)
+
+    def fresh(previous: Instance, left: int):
+        """``previous`` found nothing even on a retry: the same network on fresh data."""
+        if previous.info.get("found", True) or kind == "any" or left == 0:
+            return st.just(previous)
+        arch, activation = previous.problem.architecture, previous.problem.network.activation
+
+        def record(inst: Instance) -> Instance:
+            inst.info["fresh_data"] = previous.info.get("fresh_data", 0) + 1
+            inst.info["retried"] = {**previous.info.get("retried", {}),
+                                    f"dataset {inst.info['fresh_data']}": previous.info["inconclusive"]}
+            return inst
+
+        return search(arch, activation, data, retry_starts).map(record).flatmap(
+            lambda inst: fresh(inst, left - 1))
+
     def again(first: Instance):
         if first.info.get("found", True):
             return st.just(first)
         problem = first.problem
-        retry = critical_point_instances(architectures=st.just(problem.architecture),
-                                         activations=problem.network.activation,
-                                         datasets=lambda arch: st.just(problem.data), kind=kind,
-                                         starts=retry_starts, max_iterations=40)
-        return retry.map(lambda inst: _after_retry(inst, first, kind))
+        retry = search(problem.architecture, problem.network.activation, lambda arch: st.just(problem.data),
+                       retry_starts)
+        return retry.map(lambda inst: _after_retry(inst, first, kind)).flatmap(
+            lambda inst: fresh(inst, fresh_data))
 
     return critical_point_instances(architectures=archs, datasets=data, kind=kind, starts=3,
                                     max_iterations=40).flatmap(again)
