@@ -113,6 +113,14 @@ def counts_status(expected: Mapping[str, Expected | None], instance: Instance, d
     return UNDECIDED, shown
 
 
+_COUNT_SYMBOLS = {"positive": "n₊", "negative": "n₋", "zero": "n₀"}
+
+
+def counts_text(shown: Mapping[str, str]) -> str:
+    """``{"positive": "= 0", "zero": "≥ 2"}`` → ``"n₊ = 0, n₀ ≥ 2"`` (the bounds as the paper writes them)."""
+    return ", ".join(f"{_COUNT_SYMBOLS.get(k, k)} {v}" for k, v in shown.items())
+
+
 def rank_status(expected: Expected, instance: Instance, dec) -> tuple[str, Bound]:
     """Decide a :class:`~critlocus.core.rank.RankDecision` (rank in ``[rank, rank + ambiguous]``)
     against ``expected``; ``true`` only when the rank is decided.  Returns the status and the bound."""

@@ -475,8 +475,9 @@ def minimum_at_point(*, strict: bool | None = None, isolated: bool | None = None
         ev = {**_landscape_evidence(instance), "minimum": found.describe(), "properties": got,
               "valley": None if valley is None else {"level": str(valley.level),
                                                      "component": str(valley.component)}}
-        return _status(not wrong), f"local minimum at {tuple(map(str, p))}: {got}" + \
-            (f"; expected otherwise: {wrong}" if wrong else ""), ev
+        return _status(not wrong), f"local minimum at ({', '.join(map(str, p))}): " + \
+            ", ".join(f"{k}: {'yes' if v else 'no'}" for k, v in got.items()) + \
+            (f"; expected otherwise: {', '.join(wrong)}" if wrong else ""), ev
     text = ", ".join(f"{k}={v}" for k, v in wanted.items() if v is not None)
     return exact_claim(f"local minimum at p ({text})", decide)
 

@@ -10,7 +10,7 @@ from critlocus.core.errors import SpecError
 from critlocus.core.instance import Instance
 from critlocus.core.verdict import FALSE, TRUE, UNDECIDED, TierResult
 
-from .base import Bound, Claim, Expected, at_least, counts_status, describe_expected, gap_margin
+from .base import Bound, Claim, Expected, at_least, counts_status, counts_text, describe_expected, gap_margin
 
 __all__ = ["hessian_inertia", "is_degenerate", "is_nondegenerate", "positive_eigenvalues_equal"]
 
@@ -50,7 +50,7 @@ class _Inertia(Claim):
         return TierResult(
             precision.label, status, exact=dec.n_zero > 0,
             summary=(f"inertia (n₊, n₋, n₀) = {dec.inertia}" + (f" + {a} ambiguous" if a else "")
-                     + f", expected {expected_out}; gap ratio {_fmt(dec.gap_ratio)}"),
+                     + f", expected {counts_text(expected_out)}; gap ratio {_fmt(dec.gap_ratio)}"),
             evidence=ev,
         )
 

@@ -33,7 +33,7 @@ from critlocus.core.precision import Precision
 from critlocus.core.pure_spurious import PURE, SPURIOUS, FunctionalView, classify_critical_point
 from critlocus.core.verdict import FALSE, TRUE, UNDECIDED, TierResult
 
-from .base import Claim, Expected, counts_status, describe_expected, gap_margin, rank_status
+from .base import Claim, Expected, counts_status, counts_text, describe_expected, gap_margin, rank_status
 
 __all__ = [
     "applies_if",
@@ -190,7 +190,8 @@ class _RiemannianInertia(Claim):
         ev.update({"expected": shown, "stratum_rank": e, "rank_decision": rank_ev,
                    "margin": gap_margin(dec, precision)})
         return TierResult(precision.label, status, exact=dec.n_zero > 0,
-                          summary=f"Riemannian inertia on M_{e}° = {dec.inertia}, expected {shown}",
+                          summary=(f"Riemannian inertia on M_{e}° = {dec.inertia}, "
+                                   f"expected {counts_text(shown)}"),
                           evidence=ev)
 
 

@@ -59,7 +59,7 @@ def _summary(checked):
             "rows": [[k[0], k[1], v["n"], v["max_N"], v["max_dn"], v["max_zero"]]
                      for k, v in sorted(rows.items())],
         }],
-        "notes": [f"decided at: {dict(decided_at)}"],
+        "notes": ["decided at: " + ", ".join(f"{p}: {n}" for p, n in sorted(decided_at.items()))],
     }
 
 

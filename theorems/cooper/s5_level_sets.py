@@ -187,14 +187,19 @@ def _root_found(kind: str, *, regime: str = "any", excess: int = 0, output_bias:
     data), and a draw that still has nothing is an ``inconclusive`` instance with every reason
     (never skipped, never judged on a point of the wrong kind).  ``info["retried"]`` records the
     earlier attempts, ``info["fresh_data"]`` how many datasets were replaced."""
-    archs = strategies.architectures(min_depth=2, max_depth=3, min_width=1 + excess, max_width=max_width,
-                                     max_inputs=2, max_outputs=max_outputs)
+    # with an output bias and one data point every critical point is a global minimum (∂f/∂b_ℓ = I
+    # forces r = 0), so saddles and non-global points need d ≥ 2: a very wide network must then
+    # have n_{ℓ−1} ≥ 2 + excess
+    low = 2 if kind in ("saddle", "not_global_min") else 1
+    archs = strategies.architectures(min_depth=2, max_depth=3,
+                                     min_width=(low if regime == "very_wide" else 1) + excess,
+                                     max_width=max(max_width, low + excess), max_inputs=2,
+                                     max_outputs=max_outputs)
     if not output_bias:
         archs = archs.map(_without_output_bias)
 
     def data(arch: Architecture):
         top = max_data if regime == "any" else max(min(max_data, arch.widths[-2] - excess), 1)
-        low = 2 if kind in ("saddle", "not_global_min") else 1
         return st.builds(generic_dataset, st.just(arch), st.integers(min(low, top), top),
                          st.integers(0, 2**32 - 1))
 
@@ -426,8 +431,9 @@ _SADDLE_NOTES = (
     "Thm 3.1; ~0.1 s each) in every architecture the hypotheses allow — depth ℓ = 2 and 3, 1–3 "
     "inputs, 1–3 outputs, mild and very wide regimes; the bound is asserted at certified saddles (a "
     "decided negative and a decided positive eigenvalue: not an extremum), and the search is steered "
-    "(target=) toward the smallest surplus n₀ − bound.  examples_scale = 2: a conjecture search gets "
-    "twice the default budget (most draws are cheap closed-form points).  ")
+    "(target=) toward the smallest surplus n₀ − bound.  A conjecture search gets 4–5× the default "
+    "budget (examples_scale; most draws are cheap closed-form points): with 2× the 5.18 search met its "
+    "counterexample in 5 of 12 seeds, since the violations need n_0, n_ℓ ≥ 2, d ≥ 3 and n_1 ≥ 7.  ")
 
 COR_5_16_SADDLES = Spec(
     id="cooper.cor5.16.saddles",
@@ -442,6 +448,7 @@ COR_5_16_SADDLES = Spec(
                              _loci("very_wide", wide="last", max_inputs=3, max_outputs=3, max_data=4,
                                    max_params=24, data="generic")),
                    _root_found("saddle", max_outputs=3), every=8),
+    examples_scale=4.0,
     claim=claims.all_of(claims.is_critical(),
                         claims.slice_zero_eigenvalues(paper_bound_k, text="n_ℓ(n_{ℓ−1} − k)",
                                                       only_saddles=True)),
@@ -474,7 +481,7 @@ COR_5_18_SADDLES = Spec(
                          max_outputs=3, max_width=12, max_params=60, data="generic"),
                    _root_found("saddle", regime="very_wide", excess=1, max_width=7, max_outputs=3),
                    every=8),
-    examples_scale=2.0,
+    examples_scale=5.0,
     claim=claims.all_of(claims.is_critical(),
                         claims.slice_zero_eigenvalues(paper_bound_d, text="n_ℓ(n_{ℓ−1} − d)",
                                                       only_saddles=True)),
