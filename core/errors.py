@@ -6,7 +6,7 @@ and, where possible, says what to do instead.
 
 from __future__ import annotations
 
-__all__ = ["CritlocusError", "InvalidArgument", "PrecisionError", "SpecError"]
+__all__ = ["CritlocusError", "InvalidArgument", "NotCertifiable", "PrecisionError", "SpecError"]
 
 
 class CritlocusError(Exception):
@@ -23,3 +23,8 @@ class SpecError(CritlocusError):
 
 class PrecisionError(CritlocusError):
     """A numerical tier was asked for something it cannot compute (e.g. a size cap)."""
+
+
+class NotCertifiable(InvalidArgument):
+    """The certified tier has no ball-arithmetic model of part of a problem (an activation or a
+    loss without an Arb jet): a claim is then undecided at that tier and the ladder goes on."""

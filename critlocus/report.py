@@ -169,8 +169,13 @@ def _environment():
 
 
 def _fmt(x) -> str:
+    """A table cell: floats to 3 significant digits, a missing value as a dash."""
+    if x is None:
+        return "—"
     if isinstance(x, float):
         return f"{x:.3g}"
+    if isinstance(x, dict):  # counts by label, e.g. {"mpmath-30": 3}
+        return ", ".join(f"{k}: {_fmt(v)}" for k, v in x.items())
     return str(x)
 
 

@@ -27,7 +27,7 @@ from hypothesis.errors import Unsatisfiable
 
 from critlocus.core.errors import CritlocusError
 from critlocus.core.instance import Instance, LandscapeInstance
-from critlocus.core.precision import DEFAULT_LADDER, Precision
+from critlocus.core.precision import DEFAULT_LADDER, Precision, with_certified
 from critlocus.core.verdict import Outcome, Verdict
 
 from .search import DEFAULT_SHRINK_SECONDS, isolated_search, phases, reproduce_blob
@@ -247,6 +247,11 @@ def run_spec(spec: Spec, *, examples: int | None = None, seed: int = 0,
     if isinstance(shrink_time, bool) or not isinstance(shrink_time, (int, float)) or not shrink_time > 0:
         raise CritlocusError(f"shrink_time={shrink_time!r} must be a positive number of seconds")
     ladder = tuple(ladder)
+    if getattr(spec, "certify", False) and not any(p.is_certified for p in ladder):
+        from critlocus.core.certify import available
+
+        if available():  # exact counts are proved where the extra is installed
+            ladder = with_certified(ladder)
     if spec.invalid is not None:  # a malformed spec of a file: this spec's error, not the file's
         return SpecResult(spec=spec.describe(), verdict=ERROR, examples=0, counts={}, evidence={},
                           seed=seed, ladder=[p.label for p in ladder], duration_s=0.0,

@@ -144,6 +144,10 @@ class Spec:
       beside the verdict: ``{"tables": [{"title", "columns", "rows"}], "series": [{"title",
       "x_label", "y_label", "x", "lines": {label: values}, "log_y"}], "notes": [str]}`` (every
       key optional; JSON-able values).  Used for measured-vs-predicted tables and growth plots.
+    - ``certify``: the claim is an exact count (an inertia, a rank, a number of zero
+      eigenvalues): when python-flint is installed the ladder gains the ``certified`` tier right
+      after float64 for this spec (as ``--certify`` does for a whole run), and the report shows
+      which checks were proved; without python-flint the ladder is unchanged.
     """
 
     id: str
@@ -161,6 +165,7 @@ class Spec:
     examples: Sequence[Instance] = ()
     examples_scale: float = 1.0
     summarize: Callable[[Sequence[tuple[Instance, Outcome]]], dict] | None = field(default=None, repr=False)
+    certify: bool = False
     #: why this spec is malformed (only while loading a file; see collecting_invalid_specs)
     invalid: str | None = field(default=None, init=False, repr=False)
     #: where the spec is defined: {"module" or "file", "line"}
@@ -256,6 +261,8 @@ class Spec:
             raise SpecError(f"{where}: examples_scale must be a number in (0, 10], got {scale!r}")
         if self.summarize is not None and not callable(self.summarize):
             raise SpecError(f"{where}: summarize must be callable [(instance, outcome), ...] -> dict")
+        if not isinstance(self.certify, bool):
+            raise SpecError(f"{where}: certify must be True or False, got {self.certify!r}")
 
     def example_count(self, requested: int) -> int:
         """How many generated instances this spec checks when ``requested`` are asked for
@@ -278,6 +285,7 @@ class Spec:
             "notes": self.notes,
             "explicit_examples": len(self.examples) if isinstance(self.examples, tuple) else 0,
             "examples_scale": self.examples_scale,
+            "certify": self.certify,
             "defined_in": dict(self.defined_in),
         }
 

@@ -205,3 +205,47 @@ def test_fast_tier_eigenvalue_values_are_accurate_to_the_tier_precision():
         got = dec.nonzero_eigenvalues
         assert max(abs(a - b) for a, b in zip(got, ref)) < mpmath.mpf(10) ** -26 * abs(ref[0])
     assert all(isinstance(v, float) for v in dec.to_dict()["nonzero_eigenvalues"])
+
+
+def test_enclosure_of_a_computed_point_is_normwise_so_exact_zeros_stay_inside():
+    """A computed vector's error is bounded normwise: a component that is 0 in the true point
+    comes out as rounding noise, and its ball must still contain 0 (a componentwise relative
+    radius excluded it, and the certified tier then refuted true critical points)."""
+    from flint import arb
+
+    from critlocus.core.certify.point import _normwise_balls
+
+    balls = _normwise_balls([3.0, 1e-60, -2.5], 128)
+    assert balls[1].contains(arb(0)) and balls[0].contains(arb(3)) and balls[2].contains(arb(-2.5))
+    assert all(b.rad() < arb(2) ** -125 for b in balls)
+
+
+def test_certified_tier_never_refutes_eckart_young_critical_points():
+    """Regression: with --certify, the Eckart–Young critical points (derived by an SVD in
+    mpmath) were 'refuted with a certificate' at ‖∇L‖ ≈ 1e-36 in a 128-bit ball."""
+    from critlocus.theorems.tkb.s_determinantal import STRATUM_CRITICAL
+
+    result = run_spec(STRATUM_CRITICAL, examples=40, seed=0, ladder=CERT_LADDER, shrink=False)
+    assert result.verdict == "holds", result.counterexample
+
+
+def test_a_spec_of_exact_counts_asks_for_the_certified_tier_when_the_extra_is_installed(monkeypatch):
+    """Spec(certify=True): Thm 3.2's counts are proved on a plain ladder when python-flint is
+    installed, and the ladder is left as given without it."""
+    assert THM_3_2.certify
+    result = run_spec(THM_3_2, examples=5, seed=1)
+    assert result.ladder[:2] == ["float64", "certified"]
+    assert result.verdict == "holds" and set(result.evidence["decided_at"]) == {"certified"}
+    import critlocus.core.certify as cert
+
+    monkeypatch.setattr(cert, "available", lambda: False)
+    plain = run_spec(THM_3_2, examples=5, seed=1)
+    assert "certified" not in plain.ladder and plain.verdict == "holds"
+
+
+def test_certify_must_be_a_bool():
+    from critlocus.spec import Spec, SpecError
+
+    with pytest.raises(SpecError, match="certify must be True or False"):
+        Spec(id="x.y", source="me", statement="s", instances=strategies.star_locus_instances(),
+             claim=claims.is_critical(), certify="yes")

@@ -25,8 +25,9 @@ def test_summaries_report_instances_and_precisions():
     result = run_spec(THM_5_15, examples=6, seed=1)
     rows = result.evidence["summary"]["tables"][0]["rows"]
     assert sum(r[1] for r in rows) == result.examples
-    # gradient norms at the deciding precision, "1.2e-35 (mpmath-30)"
-    assert all(r[2] != "—" and float(r[2].split()[0]) < 1e-20 and "mpmath" in r[2] for r in rows)
+    # gradient norms at the deciding precision, "1.2e-35 (mpmath-30)" or a certified bound
+    assert all(r[2] != "—" and float(r[2].split()[0]) < 1e-20 and ("mpmath" in r[2] or "certified" in r[2])
+               for r in rows)
 
 
 def _unfound(problem, reason: str):
@@ -105,3 +106,18 @@ def test_a_problem_without_a_point_of_the_kind_is_retried_on_fresh_data(monkeypa
             assert dec.status == "zero", dec.to_dict()
         else:
             assert "inconclusive" in inst.info
+
+
+def test_deciding_precision_orders_the_ladder_with_the_certified_tier():
+    from types import SimpleNamespace
+
+    from critlocus.theorems.cooper.s5_level_sets import _deciding_precision
+
+    def outcome(*labels):
+        return SimpleNamespace(leaves=lambda: [SimpleNamespace(precision=p) for p in labels])
+
+    assert _deciding_precision(outcome("float64", "float64")) == "float64"
+    assert _deciding_precision(outcome("float64", "certified")) == "certified"
+    assert _deciding_precision(outcome("certified", "mpmath-30", "float64")) == "mpmath-30"
+    assert _deciding_precision(outcome("mpmath-60", "mpmath-30")) == "mpmath-60"
+    assert _deciding_precision(outcome()) == "none"

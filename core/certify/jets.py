@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from flint import arb, fmpq
 
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, NotCertifiable
 from ..losses import Loss
 
 __all__ = [
@@ -75,7 +75,7 @@ def _relu(x):
         return x, _ONE, arb(0)
     if x < 0:
         return arb(0), arb(0), arb(0)
-    raise InvalidArgument(f"ReLU is not differentiable at 0 and the ball {x} contains 0; "
+    raise NotCertifiable(f"ReLU is not differentiable at 0 and the ball {x} contains 0; "
                           "exclude it with smooth=True")
 
 
@@ -113,7 +113,7 @@ def activation_jet(name: str) -> ArbJet:
     try:
         return _ARB_JETS[name]
     except KeyError:
-        raise InvalidArgument(
+        raise NotCertifiable(
             f"activation {name!r} has no ball-arithmetic jet, so it cannot be certified; register "
             "one with critlocus.core.certify.register_arb_jet"
         ) from None
@@ -148,7 +148,7 @@ def loss_jet(loss: Loss) -> Callable[[arb], tuple[arb, arb, arb]]:
             return r.cosh().log(), t, _ONE - t * t
 
         return log_cosh
-    raise InvalidArgument(f"loss {loss.name!r} has no ball-arithmetic jet, so it cannot be certified")
+    raise NotCertifiable(f"loss {loss.name!r} has no ball-arithmetic jet, so it cannot be certified")
 
 
 def exact_loss_jet(loss: Loss):

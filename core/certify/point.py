@@ -103,14 +103,24 @@ def _block(rule, shape, data: Dataset, prec: int, name: str):
         vals = list(rule.mp(shape, data))
     if len(vals) != size:
         raise InvalidArgument(f"rule for {name} produced {len(vals)} values, expected {size}")
-    balls = []
-    with workprec(prec + 64):
-        for v in vals:
-            mid = arb(v)
-            balls.append(arb(mid.mid(), abs(mid.mid()) * arb(2) ** (-prec) + mid.rad()))
-    note = (f"{name}: enclosed from its mpmath value at {prec + 64} bits with relative radius "
-            f"2^-{prec} (assumes the rule's mp code is accurate to its working precision)")
+    balls = _normwise_balls(vals, prec)
+    note = (f"{name}: enclosed from its mpmath value at {prec + 64} bits with radius 2^-{prec}·max|{name}| "
+            "(assumes the rule's mp code is accurate to its working precision, normwise)")
     return balls, [None] * size, "high-precision value (assumed accurate)", note
+
+
+def _normwise_balls(vals: list, prec: int) -> list:
+    """Balls around high-precision values with one radius ``2^-prec·max|v|`` for all of them.
+
+    The error of a computed vector (an SVD, a solve, a Newton polish) is bounded normwise, not
+    componentwise: a component that is exactly 0 in the true point comes out as rounding noise
+    (say 1e-58), and a radius relative to that component would exclude the true value — then a
+    gradient enclosure "certifies" a nonzero gradient at a true critical point."""
+    with workprec(prec + 64):
+        mids = [arb(v) for v in vals]
+        scale = max((abs(m.mid()) for m in mids), default=arb(0))
+        radius = scale * arb(2) ** (-prec)
+        return [arb(m.mid(), radius + m.rad()) for m in mids]
 
 
 def enclose_point(recipe: PointRecipe, data: Dataset, prec: int) -> PointEnclosure:
@@ -139,14 +149,10 @@ def enclose_point(recipe: PointRecipe, data: Dataset, prec: int) -> PointEnclosu
 def _enclose_whole(recipe: PointRecipe, data: Dataset, prec: int) -> PointEnclosure:
     with mpmath.workprec(prec + 64):
         vals = list(recipe.realize_mp(data))
-    balls = []
-    with workprec(prec + 64):
-        for v in vals:
-            mid = arb(v)
-            balls.append(arb(mid.mid(), abs(mid.mid()) * arb(2) ** (-prec) + mid.rad()))
+    balls = _normwise_balls(vals, prec)
     name = type(recipe).__name__
-    note = (f"{name}: enclosed from its mpmath value at {prec + 64} bits with relative radius 2^-{prec} "
-            "(assumes the construction is accurate to its working precision)")
+    note = (f"{name}: enclosed from its mpmath value at {prec + 64} bits with radius 2^-{prec}·max|θ| "
+            "(assumes the construction is accurate to its working precision, normwise)")
     rules = {b: f"{name} (high-precision value, assumed accurate)" for b in recipe.architecture.layout.names}
     return PointEnclosure(balls, [None] * len(balls), rules, [note])
 

@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from critlocus.core.errors import SpecError
+from critlocus.core.errors import NotCertifiable, SpecError
 from critlocus.core.instance import Instance
 from critlocus.core.precision import Precision
 from critlocus.core.verdict import (
@@ -160,7 +160,16 @@ class Claim:
         if unusable:
             return Outcome(Verdict.INCONCLUSIVE, self.describe(), [], f"instance not usable: {unusable}")
         ladder = [p for p in ladder if self.certifiable or not p.is_certified]
-        return escalate(lambda p: self.tier(instance, p), ladder, check=self.describe())
+
+        def tier(p: Precision) -> TierResult:
+            if not p.is_certified:
+                return self.tier(instance, p)
+            try:
+                return self.tier(instance, p)
+            except NotCertifiable as exc:  # e.g. a loss without an Arb jet: the next tier decides
+                return TierResult(p.label, UNDECIDED, False, f"not certifiable: {exc}", {})
+
+        return escalate(tier, ladder, check=self.describe())
 
     def describe(self) -> str:
         return self.name

@@ -80,6 +80,7 @@ DEF_STAR_CORE = Spec(
 
 THM_3_1 = Spec(
     id="cooper.thm3.1",
+    certify=True,
     title="Star points are critical",
     source=Source(PAPER, "Theorem 3.1", "§3.1.1", ("SRC", "REC", "VER")),
     statement="Every point of the star locus S = ∪_i S_i is a critical point of L.",
@@ -98,6 +99,7 @@ THM_3_1 = Spec(
 
 THM_3_1_GENERALISED = Spec(
     id="cooper.thm3.1.generalised",
+    certify=True,
     title="Generalised star loci are critical (no bias conditions, any smooth σ)",
     source=Source(PAPER, "Theorem 3.1 (generalisation)", "§3.1.1", ("REC", "VER")),
     statement=("Every point of S_I^gen = {W_i = 0 (i ∈ I), W_ℓ = 0, b_ℓ = ȳ} is a critical point of L, "
@@ -118,6 +120,7 @@ THM_3_1_GENERALISED = Spec(
 
 THM_3_2 = Spec(
     id="cooper.thm3.2",
+    certify=True,
     title="Core points are degenerate critical points with Hess L = 2d·Id on b_ℓ",
     source=Source(PAPER, "Theorem 3.2", "§3.1.1", ("SRC", "REC", "VER")),
     statement=("Every point of the core locus C = ∪_{|I|=2} S_I is a degenerate critical point: "
@@ -167,6 +170,7 @@ def _eigenvalues_at_generalised_core(instance: Instance, precision: Precision) -
 
 THM_3_2_GENERALISED = Spec(
     id="cooper.thm3.2.generalised",
+    certify=True,
     title="Generalised cores: Hess L has n_ℓ positive eigenvalues 2d(1 + ||c||²), the rest zero",
     source=Source(PAPER, "Theorem 3.2 (generalisation)", "§3.1.1", ("REC", "VER")),
     statement=("On the generalised core {W_{i_1} = W_{i_2} = 0, W_ℓ = 0, b_ℓ = ȳ} (no bias conditions, "
@@ -195,6 +199,7 @@ THM_3_2_GENERALISED = Spec(
 
 THM_3_2_LITERAL = Spec(
     id="cooper.thm3.2.literal",
+    certify=True,
     title="Literal Theorem 3.2: exactly one positive eigenvalue at core points (false for n_ℓ > 1)",
     source=Source(PAPER, "Theorem 3.2 (literal)", "§3.1.1", ("SRC",)),
     statement=("Literal reading of Theorem 3.2 for every output dimension: at every core point the "

@@ -162,6 +162,7 @@ def _summarize_escape(checked) -> dict:
 
 COR_STAR_INERTIA = Spec(
     id="cooper.cor.star-inertia",
+    certify=True,
     title="Star points off the core are strict saddles: inertia (n_ℓ+ρ, ρ, N−n_ℓ−2ρ)",
     source=Source(PAPER, "Corollary (catalogue; sharpens Thm 3.1/3.2)", "§3.1", ("REC", "VER")),
     statement=("At a point of S_i the Hessian has inertia (n_ℓ + ρ, ρ, N − n_ℓ − 2ρ) with "

@@ -65,6 +65,7 @@ def _summary(checked):
 
 THM_COO18 = Spec(
     id="cooper.thm.coo18",
+    certify=True,
     title="M = L⁻¹(0) is smooth of dimension N − d·n_ℓ; Hess L = 2JᵀJ has inertia (d·n_ℓ, 0, N − d·n_ℓ)",
     source=Source(PAPER, "Theorem (§4.1, quoting [Coo18])", "§4.1", ("SRC", "SRC-F", "VER")),
     statement=("For an over-parameterized network (N > d·n_ℓ), smooth σ, L2 loss and generic data, "

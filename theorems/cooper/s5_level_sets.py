@@ -82,9 +82,14 @@ def _gradient_norm(outcome: Outcome):
 
 
 def _deciding_precision(outcome: Outcome) -> str:
-    """The highest precision any part of the claim needed (float64 < mpmath-30 < mpmath-60)."""
+    """The highest rung of the ladder any part of the claim needed (float64 < certified <
+    mpmath-30 < mpmath-60)."""
+    def rung(label: str) -> int:
+        fixed = {"float64": 0, "certified": 1}
+        return fixed[label] if label in fixed else 2 + int(label.rsplit("-", 1)[-1])
+
     labels = [leaf.precision for leaf in outcome.leaves() if leaf.precision]
-    return max(labels, key=lambda p: 0 if p == "float64" else int(p.rsplit("-", 1)[-1]), default="none")
+    return max(labels, key=rung, default="none")
 
 
 def _critical_summary(checked, *, title: str) -> dict:
@@ -323,6 +328,7 @@ LEM_5_14_LITERAL = Spec(
 
 THM_5_15 = Spec(
     id="cooper.thm5.15",
+    certify=True,
     title="The level set of a critical point contains p + K, dim K = n_ℓ(m − rank Φ̃) ≥ n_ℓ(n_{ℓ−1} − k)",
     source=Source(PAPER, "Theorem 5.15", "§5.3", ("SRC", "REC")),
     statement=("For any critical point p, the level set {L = L(p)} contains the affine subspace p + K, "
@@ -372,6 +378,7 @@ THM_5_17 = Spec(
 
 COR_5_16 = Spec(
     id="cooper.cor5.16",
+    certify=True,
     title="At local minima Hess L has ≥ n_ℓ(n_{ℓ−1} − k) zero eigenvalues; K ⊆ ker Hess",
     source=Source(PAPER, "Corollary 5.16", "§5.3", ("SRC", "REC")),
     statement=("At a local minimum (or maximum) p, Hess L(p) vanishes on K = ker Q_{π(p)}, so it has at "
@@ -405,6 +412,7 @@ COR_5_16 = Spec(
 
 COR_5_18 = Spec(
     id="cooper.cor5.18",
+    certify=True,
     title="Very wide, at local minima: Hess L has ≥ n_ℓ(n_{ℓ−1} − d) zero eigenvalues",
     source=Source(PAPER, "Corollary 5.18", "§5.3", ("SRC", "REC")),
     statement=("For a very wide network, at every local minimum (or maximum) Hess L has at least "

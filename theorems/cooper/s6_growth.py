@@ -387,6 +387,7 @@ def _summarize_zeros(checked) -> dict:
 
 PROP_6_2 = Spec(
     id="cooper.prop6.2",
+    certify=True,
     title="Zero Hessian eigenvalues grow with the width; nonzero ones stay bounded",
     source=Source(PAPER, "Proposition 6.2", "§6.1", ("SRC", "REC")),
     statement=("For equal hidden width w and n_ℓ = 1, at every core point the Hessian has exactly N − 1 "

@@ -262,6 +262,7 @@ def _zero_instances():
 
 PURE_SPURIOUS = Spec(
     id="tkb.def.pure-spurious",
+    certify=True,
     title="Pure and spurious critical points",
     source=Source(PAPER, "definition (abstract)", "§ pure and spurious", ("SRC", "REC")),
     statement=("A critical point θ of L = ℓ ∘ μ is pure if μ(θ) is a critical point of ℓ restricted to the "

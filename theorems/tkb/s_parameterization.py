@@ -214,6 +214,7 @@ def _spurious_explained(instance: Instance, precision) -> TierResult:
 
 RANK_R_PURE = Spec(
     id="tkb.cor.rank-r-pure",
+    certify=True,
     title="Critical points of rank r are pure; spurious ones have e < r (or fail the staircase)",
     source=Source(PAPER, "corollary of the differential theorem", "§ pure and spurious", ("REC",)),
     statement=("Every critical point θ with e = rk W̄ = r is pure, of the type of W̄ on M_r°; every "

@@ -264,6 +264,7 @@ EY_INSTANCES = eckart_young_instances(min_depth=2, max_depth=2, max_dim=4, ranks
 
 ECKART_YOUNG = Spec(
     id="tkb.thm.eckart-young",
+    certify=True,
     title="Eckart–Young on the rank strata: critical points Q_I, values, Morse indices, Hessian spectra",
     source=Source(PAPER, "Eckart–Young (classical), as used by TKB", "§ quadratic loss", ("REC", "VER")),
     statement=("For ℓ_Q(P) = ||P − Q||² with Q of distinct nonzero singular values, the truncations Q_I "
@@ -401,6 +402,7 @@ def _zero_directions(instance: Instance):
 
 ZERO_SPURIOUS = Spec(
     id="tkb.ex.zero-spurious",
+    certify=True,
     title="θ = 0 is a spurious critical point: a strict saddle for h = 2, Hess = 0 for h ≥ 3",
     source=Source(PAPER, "example: θ = 0", "§ pure and spurious", ("REC", "VER")),
     statement=("For h ≥ 2, θ = 0 is critical for every ℓ, and spurious when ∇ℓ(0) ≠ 0.  For "
