@@ -20,7 +20,7 @@ from .highprec import MPLandscape
 from .network import Problem
 from .points import PointRecipe
 from .precision import FLOAT64, Precision
-from .spectrum import HessianSource, SpectrumDecision, decide_inertia
+from .spectrum import DENSE_F64_LIMIT, HessianSource, SpectrumDecision, decide_inertia
 
 __all__ = ["PointEvaluation"]
 
@@ -231,11 +231,19 @@ class PointEvaluation:
         return self.mpmath_inertia(precision)
 
     def mpmath_inertia(self, precision: Precision) -> SpectrumDecision:
-        """:meth:`inertia` without the Arb fast path (float64 or mpmath arithmetic)."""
+        """:meth:`inertia` without the Arb fast path (float64 or mpmath arithmetic).  In float64
+        above :data:`~critlocus.core.large.DENSE_LIMIT` parameters the Hessian is never formed:
+        :func:`~critlocus.core.large.inertia_hvp` counts from the ends of the spectrum."""
         if precision.is_certified:
             raise InvalidArgument("mpmath_inertia: the certified tier has no mpmath path")
 
         def compute():
+            if precision.is_float64 and self.n_params > DENSE_F64_LIMIT:
+                # matrix-free above N = 2000: Lanczos (eigsh) on torch Hessian-vector products
+                from .large import hvp_operator, inertia_hvp
+
+                return inertia_hvp(hvp_operator(self.problem, self.theta), precision=precision,
+                                   seed=self.seed)
             f64_decision = None if precision.is_float64 else self.inertia(FLOAT64)
             return decide_inertia(_LandscapeHessian(self), precision, scale=self.hessian_scale(),
                                   float64_decision=f64_decision, dense_limit=self.dense_limit,

@@ -37,11 +37,11 @@ from .decisions import zero_threshold
 from .errors import InvalidArgument
 from .network import Network, Problem
 from .precision import FLOAT64, Precision
-from .spectrum import SpectrumDecision, classify_spectrum
+from .spectrum import DENSE_F64_LIMIT, SpectrumDecision, classify_spectrum
 
 __all__ = ["DENSE_LIMIT", "hessian_dense", "hvp_operator", "inertia_hvp"]
 
-DENSE_LIMIT = 2000  # largest N for which a dense float64 Hessian is formed
+DENSE_LIMIT = DENSE_F64_LIMIT  # largest N for which a dense float64 Hessian is formed
 
 
 @lru_cache(maxsize=64)

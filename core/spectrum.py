@@ -35,6 +35,7 @@ from .fixedpoint import FixedArray
 from .precision import Precision
 
 __all__ = [
+    "DENSE_F64_LIMIT",
     "ExactSymmetricMatrix",
     "HessianSource",
     "SpectrumDecision",
@@ -44,6 +45,10 @@ __all__ = [
     "inertia_float64",
     "inertia_range_sketch",
 ]
+
+#: largest N for which a float64 Hessian is formed densely; above it float64 inertia is
+#: matrix-free (:mod:`critlocus.core.large`: Lanczos on Hessian-vector products)
+DENSE_F64_LIMIT = 2000
 
 _MAX_LISTED = 64  # eigenvalues kept verbatim in the evidence (smallest and largest |λ|)
 

@@ -129,3 +129,26 @@ def test_bench_scale_command(capsys):
     assert main(["bench", "--scale", "lots"]) == 2
     assert capsys.readouterr().err.strip() == ("critlocus: error: --scale 'lots': expected comma-separated "
                                                "positive sizes, e.g. 500,1000")
+
+
+def test_point_evaluation_counts_matrix_free_above_the_dense_limit():
+    """A claim checked on a network with N > 2000 parameters: the float64 tier decides the
+    inertia by Lanczos on Hessian-vector products, never forming H (N = 2209 core point:
+    inertia (1, 0, N − 1), the one positive eigenvalue 2d)."""
+    from critlocus import claims
+    from critlocus.core.precision import DEFAULT_LADDER
+    from critlocus.strategies import equal_width_core_instance
+
+    inst = equal_width_core_instance(32, 4, n_data=3, index_set=[1, 2], seed=1)
+    n = inst.n_params
+    assert n > DENSE_LIMIT
+    dec = inst.evaluation().inertia(FLOAT64)
+    assert "eigsh" in dec.method and dec.decided and dec.inertia == (1, 0, n - 1)
+    assert np.isclose(dec.nonzero_eigenvalues[0], 6.0, rtol=1e-10)
+    assert "H64" not in inst.evaluation()._cache  # the dense Hessian was never formed
+    # float64 agrees but never confirms exact zeros alone: on a float64-only ladder the claim is
+    # inconclusive, its tier 'true' by Lanczos (the mpmath tiers then decide it: 8 s here)
+    claim = claims.hessian_inertia(positive=1, negative=0, zero=n - 1)
+    outcome = claim.check(inst, DEFAULT_LADDER[:1])
+    tier = outcome.tiers[0]
+    assert outcome.verdict == "inconclusive" and tier.status == "true" and "eigsh" in tier.evidence["method"]
