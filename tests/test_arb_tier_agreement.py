@@ -169,3 +169,24 @@ def test_tiers_agree_at_star_points_critical_or_not(instance):
 @given(S.global_minimum_instances())
 def test_tiers_agree_at_global_minima(instance):
     assert_tiers_agree(instance)
+
+
+def test_a_ball_around_an_exact_zero_gradient_is_never_called_nonzero():
+    """Regression: at a critical point of a linear network whose gradient scale is 0 (τ = 0:
+    W_2 = 0 and W_1 in the kernel of the targets), the Arb tier's gradient ball contains 0 —
+    the polished point is enclosed with a normwise radius — and it reported the upper bound
+    √|ball| as a *lower* bound: 'nonzero' where the exact gradient is 0."""
+    from critlocus.core import Architecture, Dataset, Network, Problem, get_activation, squared_error
+    from critlocus.core.instance import Instance
+    from critlocus.core.points import PolishedCriticalPoint
+    from critlocus.core.precision import mp_precision
+
+    problem = Problem(Network(Architecture((3, 1, 2), bias=(False, False)), get_activation("identity")),
+                      squared_error(), Dataset(np.eye(3), np.array([[2.0, 0.0], [0.0, 1.0], [0.0, 0.0]])))
+    start = np.array([0.0, 0.0, -42.28727974926352, 0.0, 0.0])  # W_1 = −42.3·e_3ᵀ, W_2 = 0
+    inst = Instance(problem, PolishedCriticalPoint.from_start(problem, start), label="root")
+    ev = inst.evaluation()
+    p = mp_precision(30)
+    assert ev.gradient_scale() == 0.0
+    assert ev.mpmath_gradient_decision(p).status == "zero"
+    assert ev.gradient_decision(p).status == "zero"

@@ -195,9 +195,11 @@ def high_precision_gradient(evaluation, precision: Precision) -> ZeroDecision | 
             return None
         sq = sum((g * g for g in grad), arb(0))
         exact_zero = sq.is_zero()
-        norm = arb(0) if exact_zero else (sq.sqrt() if sq > 0 else sq.abs_upper().sqrt())
+        positive = not exact_zero and sq > 0  # the ball excludes 0
+        norm = arb(0) if exact_zero else (sq.sqrt() if positive else sq.abs_upper().sqrt())
         upper = 0.0 if exact_zero else _up_float(norm)
-        lower = 0.0 if exact_zero else max(_down_float(norm), 0.0)
+        # a ball that contains 0 has norm lower bound 0 (sqrt(|sq|_upper) is only an upper bound)
+        lower = max(_down_float(norm), 0.0) if positive else 0.0
         mags = [abs(float(g)) for g in grad]
     if not (math.isfinite(upper) and math.isfinite(lower) and all(map(math.isfinite, mags))):
         return None
