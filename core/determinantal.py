@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import mpmath
 
 from .errors import InvalidArgument
+from .mpsvd import full_svd
 
 __all__ = [
     "RankFrame",
@@ -98,9 +99,7 @@ def rank_frame(P: mpmath.matrix, e: int) -> RankFrame:
     m, n = P.rows, P.cols
     if not 0 <= e <= min(m, n):
         raise InvalidArgument(f"rank e={e} must lie in 0..{min(m, n)} for a {m} × {n} matrix")
-    U_full, s, Vt = mpmath.svd_r(P, full_matrices=True)
-    sigma = [s[i] for i in range(min(m, n))]
-    V_full = Vt.T
+    U_full, sigma, V_full = full_svd(P)
     U, Up = _cols(U_full, 0, e), _cols(U_full, e, m)
     V, Vp = _cols(V_full, 0, e), _cols(V_full, e, n)
     return RankFrame(P, e, U, Up, V, Vp, U.T * P * V, sigma)

@@ -38,6 +38,7 @@ import torch
 
 from .architecture import Architecture
 from .errors import InvalidArgument
+from .mpsvd import full_svd
 from .network import Problem
 from .precision import Precision
 from .rank import MatrixSource
@@ -227,7 +228,9 @@ def _svd(A, *, full: bool = True):
     if isinstance(A, np.ndarray):
         U, s, Vt = np.linalg.svd(A, full_matrices=full)
         return U, list(s), Vt.T
-    U, S, V = mpmath.svd_r(A, full_matrices=full, compute_uv=True)
+    if full:
+        return full_svd(A)  # mpmath's own full factors can be non-orthogonal (core/mpsvd.py)
+    U, S, V = mpmath.svd_r(A, full_matrices=False, compute_uv=True)
     s = [S[i] for i in range(min(A.rows, A.cols))]
     return U, s, V.T  # mpmath returns Vᵀ as V
 

@@ -4,6 +4,8 @@ Riemannian Hessians, the pure/spurious classifier, polishing, enumeration, GL pa
 import mpmath
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from critlocus.core import float64 as f64
 from critlocus.core.determinantal import (
@@ -255,3 +257,43 @@ def test_exact_rank_of_rational_matrices():
     assert exact_rank([[0.1, 0.3], [0.3, 0.9]]) == 2
     assert exact_rank(np.zeros((2, 3))) == 0
 
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(st.integers(1, 4), st.integers(1, 4), st.data())
+def test_rank_frames_are_orthonormal_even_for_sparse_wide_matrices(m, n, data):
+    """mpmath's full SVD returned a zero column in U for P = [[0, 0, 0], [0, 0, 1]] (wide, with a
+    zero row), and the normal space of M_1 at P came out empty; rank_frame decomposes wide
+    matrices through Pᵀ and checks orthonormality."""
+    from critlocus.core.determinantal import rank_frame
+
+    entries = data.draw(st.lists(st.sampled_from([0, 0, 0, 1, -1, 2]), min_size=m * n, max_size=m * n))
+    with mpmath.workdps(30):
+        P = mpmath.matrix([[entries[i * n + j] for j in range(n)] for i in range(m)])
+        e = int(np.linalg.matrix_rank(np.array(entries, dtype=float).reshape(m, n)))
+        fr = rank_frame(P, e)
+        U = mpmath.matrix(m, m)
+        for i in range(m):
+            for j in range(m):
+                U[i, j] = fr.U[i, j] if j < e else fr.U_perp[i, j - e]
+        V = mpmath.matrix(n, n)
+        for i in range(n):
+            for j in range(n):
+                V[i, j] = fr.V[i, j] if j < e else fr.V_perp[i, j - e]
+        tol = 16 * max(m, n) * mpmath.eps * max(1, mpmath.mnorm(P, "f"))  # u·n·‖P‖ at 30 digits
+        assert mpmath.mnorm(U.T * U - mpmath.eye(m), "f") <= tol
+        assert mpmath.mnorm(V.T * V - mpmath.eye(n), "f") <= tol
+        if m > e:  # U_⊥ spans Col(P)^⊥
+            assert mpmath.mnorm(fr.U_perp.T * P, "f") <= tol
+
+
+def test_rank_frame_of_the_seed_10_counterexample():
+    """P = e_2 e_3ᵀ (2 × 3): mpmath's full SVD gives U = [[0, 0], [−1, 0]]; the frame must have
+    U_⊥ = ±e_1, so the normal space of M_1 at P is 2-dimensional."""
+    from critlocus.core.determinantal import normal_basis, rank_frame
+
+    with mpmath.workdps(30):
+        fr = rank_frame(mpmath.matrix([[0, 0, 0], [0, 0, 1]]), 1)
+        assert abs(fr.U_perp[0, 0]) == 1 and fr.U_perp[1, 0] == 0
+        N = normal_basis(fr)
+        assert N.cols == 2 and mpmath.mnorm(N.T * N - mpmath.eye(2), "f") <= 8 * mpmath.eps

@@ -47,7 +47,7 @@ CASES = settings(max_examples=int(os.environ.get("MALFORMED_CASES", "16")), dead
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
-def clear_error(fn, *args, error=CritlocusError, names=(), **kwargs) -> str:
+def assert_clear_error(fn, *args, error=CritlocusError, names=(), **kwargs) -> str:
     """Call ``fn``; it must raise ``error`` whose one-paragraph message names each of ``names``."""
     with pytest.raises(error) as info:
         fn(*args, **kwargs)
@@ -73,7 +73,7 @@ NOT_A_NAME = st.text(string.ascii_letters + string.digits + "_-", min_size=1, ma
 def test_architecture_names_the_bad_width(widths, data):
     bad = data.draw(NOT_POSITIVE_INT)
     widths.insert(data.draw(st.integers(0, len(widths))), bad)
-    clear_error(Architecture, tuple(widths), error=InvalidArgument, names=("widths", repr(bad)))
+    assert_clear_error(Architecture, tuple(widths), error=InvalidArgument, names=("widths", repr(bad)))
 
 
 @CASES
@@ -83,7 +83,7 @@ def test_architecture_names_a_bad_bias(widths, data):
     bias = data.draw(st.one_of(
         st.lists(st.booleans(), min_size=0, max_size=6).filter(lambda b: len(b) != depth),
         st.lists(st.one_of(st.integers(0, 1), st.text(max_size=1)), min_size=depth, max_size=depth)))
-    clear_error(Architecture, tuple(widths), tuple(bias), error=InvalidArgument, names=("bias",))
+    assert_clear_error(Architecture, tuple(widths), tuple(bias), error=InvalidArgument, names=("bias",))
 
 
 @CASES
@@ -94,7 +94,7 @@ def test_dataset_names_a_nonfinite_entry(d, n_in, n_out, data):
     arr = X if target == "X" else Y
     i, j = data.draw(st.integers(0, d - 1)), data.draw(st.integers(0, arr.shape[1] - 1))
     arr[i, j] = data.draw(st.sampled_from([math.nan, math.inf, -math.inf]))
-    clear_error(Dataset, X, Y, error=InvalidArgument, names=(f"{target}[{i}, {j}]", "finite"))
+    assert_clear_error(Dataset, X, Y, error=InvalidArgument, names=(f"{target}[{i}, {j}]", "finite"))
 
 
 @CASES
@@ -110,7 +110,7 @@ def test_dataset_rejects_empty_ragged_or_mismatched_data(data):
         X, Y, name = np.zeros((d, 2)), np.zeros((d + data.draw(st.integers(1, 3)), 1)), "rows"
     else:
         X, Y, name = [[data.draw(st.text(string.ascii_letters, min_size=1, max_size=3))]], [[0.0]], "real"
-    clear_error(Dataset, X, Y, error=InvalidArgument, names=(name,))
+    assert_clear_error(Dataset, X, Y, error=InvalidArgument, names=(name,))
 
 
 @CASES
@@ -120,7 +120,8 @@ def test_duplicate_inputs_are_named_where_distinct_inputs_are_required(rows, dat
     j = data.draw(st.integers(0, len(rows) - 1))
     X = np.array([*rows, rows[j]], dtype=float)  # row j repeated at the end
     dataset = Dataset(X, np.zeros((len(X), 1)))
-    clear_error(dataset.require_distinct_inputs, error=InvalidArgument, names=("distinct", f"x_{len(rows)}"))
+    assert_clear_error(dataset.require_distinct_inputs, error=InvalidArgument,
+                       names=("distinct", f"x_{len(rows)}"))
 
 
 @CASES
@@ -129,11 +130,11 @@ def test_unknown_activation_or_loss_lists_the_known_ones(name, where):
     assume(name not in activation_names() and name not in loss_names())
     arch = Architecture((2, 3, 1))
     if where == "activation":
-        clear_error(get_activation, name, error=InvalidArgument, names=(repr(name), "tanh"))
+        assert_clear_error(get_activation, name, error=InvalidArgument, names=(repr(name), "tanh"))
     elif where == "loss":
-        clear_error(get_loss, name, error=InvalidArgument, names=(repr(name), "squared_error"))
+        assert_clear_error(get_loss, name, error=InvalidArgument, names=(repr(name), "squared_error"))
     else:
-        clear_error(Network, arch, name, error=InvalidArgument, names=(repr(name), "registered"))
+        assert_clear_error(Network, arch, name, error=InvalidArgument, names=(repr(name), "registered"))
 
 
 @CASES
@@ -143,7 +144,7 @@ def test_problem_names_shapes_that_do_not_match_the_architecture(n_in, n_out, d_
     network = Network(Architecture((n_in, 2, n_out)), "tanh")
     data = Dataset(np.zeros((d, d_in)), np.zeros((d, d_out)))
     bad = (str(d_in), str(n_in)) if d_in != n_in else (str(d_out), str(n_out))
-    clear_error(Problem, network, "squared_error", data, error=InvalidArgument, names=bad)
+    assert_clear_error(Problem, network, "squared_error", data, error=InvalidArgument, names=bad)
 
 
 @CASES
@@ -155,24 +156,24 @@ def test_point_recipes_name_missing_extra_and_nonfinite_blocks(data):
     if kind == "missing":
         name = data.draw(st.sampled_from(arch.layout.names))
         del rules[name]
-        clear_error(PointRecipe, arch, rules, error=InvalidArgument, names=(name,))
+        assert_clear_error(PointRecipe, arch, rules, error=InvalidArgument, names=(name,))
     elif kind == "extra":
         name = data.draw(NOT_A_NAME)
         assume(name not in rules)
         rules[name] = Zero()
-        clear_error(PointRecipe, arch, rules, error=InvalidArgument, names=(name,))
+        assert_clear_error(PointRecipe, arch, rules, error=InvalidArgument, names=(name,))
     elif kind == "nan":
         values = data.draw(st.lists(st.floats(-1, 1), min_size=1, max_size=3))
         values[data.draw(st.integers(0, len(values) - 1))] = data.draw(st.sampled_from([math.nan, math.inf]))
-        clear_error(Given, values, error=InvalidArgument, names=("finite",))
+        assert_clear_error(Given, values, error=InvalidArgument, names=("finite",))
     elif kind == "not a rule":
         rules["W_1"] = data.draw(st.one_of(st.floats(), st.none(), st.text(max_size=2)))
-        clear_error(PointRecipe, arch, rules, error=InvalidArgument, names=("W_1", "BlockRule"))
+        assert_clear_error(PointRecipe, arch, rules, error=InvalidArgument, names=("W_1", "BlockRule"))
     else:
         rules["W_1"] = Given(np.zeros(data.draw(st.integers(3, 5))))
         point = PointRecipe(arch, rules)
         data_set = Dataset(np.zeros((1, 1)), np.zeros((1, 1)))
-        clear_error(point.realize_float64, data_set, error=InvalidArgument, names=("shape",))
+        assert_clear_error(point.realize_float64, data_set, error=InvalidArgument, names=("shape",))
 
 
 @CASES
@@ -185,7 +186,7 @@ def test_instance_names_wrong_types(bad, field):
             "label": "p"}
     assume(not (field == "label" and isinstance(bad, str)))
     args[field] = bad
-    clear_error(Instance, **args, error=InvalidArgument, names=(field,))
+    assert_clear_error(Instance, **args, error=InvalidArgument, names=(field,))
 
 
 @CASES
@@ -194,8 +195,8 @@ def test_instance_names_wrong_types(bad, field):
                  st.text(max_size=3), st.none()),
        st.one_of(st.floats().filter(lambda x: not (math.isfinite(x) and x > 0)), st.booleans(), st.none()))
 def test_losses_name_bad_weights_and_parameters(weights, delta):
-    clear_error(weighted_squared_error, weights, error=InvalidArgument, names=("weights",))
-    clear_error(pseudo_huber, delta, error=InvalidArgument, names=("delta", repr(delta)))
+    assert_clear_error(weighted_squared_error, weights, error=InvalidArgument, names=("weights",))
+    assert_clear_error(pseudo_huber, delta, error=InvalidArgument, names=("delta", repr(delta)))
 
 
 @CASES
@@ -207,7 +208,7 @@ def test_losses_name_bad_weights_and_parameters(weights, delta):
     st.just([])))
 def test_precision_ladders_are_validated(digits):
     text = ",".join(map(str, digits))
-    message = clear_error(parse_ladder, text, error=InvalidArgument)
+    message = assert_clear_error(parse_ladder, text, error=InvalidArgument)
     assert "ladder" in message or "digits" in message
 
 
@@ -231,7 +232,7 @@ def test_strategies_name_bad_arguments_up_front(case, bad):
     fn, base, arg = case
     if arg == "min_index_set_size" and fn is strategies.core_locus_instances:
         assume(not (isinstance(bad, int) and not isinstance(bad, bool) and bad >= 2))
-    clear_error(fn, **{**base, arg: bad}, error=InvalidArgument, names=(arg,))
+    assert_clear_error(fn, **{**base, arg: bad}, error=InvalidArgument, names=(arg,))
 
 
 @CASES
@@ -241,18 +242,19 @@ def test_activation_strategy_names_unknown_or_lacking_properties(data):
     if kind == "unknown":
         key = data.draw(st.text(string.ascii_lowercase, min_size=1, max_size=8))
         assume(key not in PROPERTIES)
-        clear_error(strategies.activations, **{key: True}, error=InvalidArgument, names=(key, "known"))
+        assert_clear_error(strategies.activations, **{key: True}, error=InvalidArgument, names=(key, "known"))
     elif kind == "not bool":
         key = data.draw(st.sampled_from(PROPERTIES))
         value = data.draw(st.one_of(st.integers(), st.text(max_size=2), st.none()))
-        clear_error(strategies.activations, **{key: value}, error=InvalidArgument, names=(key, repr(value)))
+        assert_clear_error(strategies.activations, **{key: value}, error=InvalidArgument,
+                           names=(key, repr(value)))
     elif kind == "lacking":
         prop = data.draw(st.sampled_from(PROPERTIES))
         act = data.draw(st.sampled_from([get_activation(n) for n in activation_names()]))
-        clear_error(strategies.activations, act.name, **{prop: not getattr(act, prop)},
+        assert_clear_error(strategies.activations, act.name, **{prop: not getattr(act, prop)},
                     error=InvalidArgument, names=(repr(act.name), prop, "requires"))
     else:
-        clear_error(strategies.activations, analytic=True, smooth=False, error=InvalidArgument,
+        assert_clear_error(strategies.activations, analytic=True, smooth=False, error=InvalidArgument,
                     names=("no registered activation",))
 
 
@@ -261,9 +263,9 @@ def test_activation_strategy_names_unknown_or_lacking_properties(data):
 def test_unsatisfiable_distinct_inputs_are_refused_before_searching(n_in, bits, bound):
     grid = (2 * bound * 2**bits + 1) ** n_in
     assume(grid < 200)
-    message = clear_error(strategies.datasets, n_in=n_in, n_out=1, min_size=grid + 1, max_size=grid + 5,
-                          bits=bits, bound=float(bound), error=InvalidArgument,
-                          names=("no data set satisfies", f"min_size={grid + 1}"))
+    message = assert_clear_error(strategies.datasets, n_in=n_in, n_out=1, min_size=grid + 1,
+                                 max_size=grid + 5, bits=bits, bound=float(bound), error=InvalidArgument,
+                                 names=("no data set satisfies", f"min_size={grid + 1}"))
     assert "Health" not in message
 
 
@@ -292,7 +294,7 @@ BAD_FIELDS = {
 @given(st.sampled_from(sorted(BAD_FIELDS)), st.data())
 def test_spec_constructor_names_the_bad_field(field, data):
     bad = data.draw(BAD_FIELDS[field])
-    message = clear_error(Spec, **{**GOOD_SPEC, field: bad}, error=SpecError)
+    message = assert_clear_error(Spec, **{**GOOD_SPEC, field: bad}, error=SpecError)
     assert field.replace("_", " ") in message.replace("_", " ") or field == "id" or \
         (field == "instances" and "no instance can satisfy" in message), message
 
@@ -308,12 +310,12 @@ def test_claims_name_bad_counts_and_values(which, bad, builder):
             claim = claims.hessian_inertia(**{which: bad})  # a negative count fails on use
             assert claim is not None
             return
-        clear_error(claims.hessian_inertia, **{which: bad}, error=SpecError, names=(which,))
+        assert_clear_error(claims.hessian_inertia, **{which: bad}, error=SpecError, names=(which,))
     elif builder in ("at_least", "at_most"):
-        clear_error(getattr(claims, builder), bad, error=SpecError, names=(builder, repr(bad)))
+        assert_clear_error(getattr(claims, builder), bad, error=SpecError, names=(builder, repr(bad)))
     else:
         assume(not (isinstance(bad, (int, float)) and not isinstance(bad, bool) and math.isfinite(bad)))
-        clear_error(claims.positive_eigenvalues_equal, bad, error=SpecError, names=(repr(bad),))
+        assert_clear_error(claims.positive_eigenvalues_equal, bad, error=SpecError, names=(repr(bad),))
 
 
 # --- the conjecture loader and the CLI ---------------------------------------------------------
@@ -343,7 +345,7 @@ def test_conjecture_loader_names_the_file_and_the_problem(tmp_path_factory, kind
     f = folder / f"conj_{kind.replace(' ', '_')}.py"
     template, expected = BROKEN_FILES[kind]
     f.write_text(template.format(msg=msg))
-    clear_error(load_spec_file, f, error=SpecError, names=(str(f), expected))
+    assert_clear_error(load_spec_file, f, error=SpecError, names=(str(f), expected))
 
 
 @CASES

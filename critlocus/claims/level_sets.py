@@ -16,6 +16,7 @@ import numpy as np
 
 from critlocus.core.decisions import AMBIGUOUS, NONZERO, ZERO, as_float, decide_zero
 from critlocus.core.instance import Instance
+from critlocus.core.mpsvd import full_svd
 from critlocus.core.rank import rank_from_singular_values
 from critlocus.core.slices import last_layer_indices
 from critlocus.core.verdict import FALSE, TRUE, UNDECIDED, TierResult
@@ -191,8 +192,13 @@ def hessian_kernel_from_slice() -> Claim:
                     for i, k in enumerate(rest):
                         A[i, j] = Hv[k]
                 # the thin factors hold every right singular vector unless M is wide
-                _, S, Vt = mpmath.svd_r(A, full_matrices=A.rows < n_k, compute_uv=True)
-                sv, method = [S[i] for i in range(min(A.rows, n_k))], "mpmath svd_r"
+                if A.rows < n_k:
+                    _, sv, V = full_svd(A)  # orthogonal full factors (critlocus.core.mpsvd)
+                    Vt = V.T
+                else:
+                    _, S, Vt = mpmath.svd_r(A, full_matrices=False, compute_uv=True)
+                    sv = [S[i] for i in range(n_k)]
+                method = "mpmath svd_r"
             dec = rank_from_singular_values(sv, (len(rest), n_k), precision, scale=scale, method=method)
             null = [[Vt[c, j] for j in range(n_k)] for c in range(dec.rank, n_k)] if dec.decided else []
             # Hess·(Σ c_j v_j) = Σ c_j Hess·v_j for the null vectors c of M
