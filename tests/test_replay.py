@@ -149,3 +149,18 @@ def test_polished_critical_points_and_explicit_functions_come_back_from_json():
     f = FunctionInstance(cubic, (0,), label="x³ at 0")
     g = instance_from_dict(json.loads(json.dumps(f.to_dict())))
     assert isinstance(g, FunctionInstance) and g.to_dict() == f.to_dict()
+
+
+@pytest.mark.parametrize("spec_id", ["tkb.claim.nonfilling-convex-no-bad-minima", "cooper.cor5.18.saddles",
+                                     "cooper.lem5.14.literal"])
+def test_every_kind_of_catalogue_counterexample_replays_from_the_json(tmp_path, capsys, spec_id):
+    """Regression: the must-fail TKB claim compares against the search's best minimum, which
+    lived only on the in-memory instance — its replay crashed (KeyError 'best_point'); it is
+    rebuilt from info['best_point_float64'] now.  One counterexample of each kind of point:
+    a polished minimum, a closed-form saddle, a slice point."""
+    out = tmp_path / "r.json"
+    assert main(["verify", "--only", spec_id, "--json", str(out), "--quiet", "--no-plots",
+                 "--reports-dir", str(tmp_path / "reports")]) == 0
+    capsys.readouterr()
+    assert main(["replay", str(out), "--id", spec_id]) == 0
+    assert "reported: fails — reproduced" in capsys.readouterr().out

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import mpmath
+import numpy as np
 
 from critlocus.core.decisions import AMBIGUOUS, NONZERO, ZERO, as_float, decide_zero
 from critlocus.core.determinantal import determinantal_dimension
-from critlocus.core.errors import SpecError
+from critlocus.core.errors import InvalidArgument, SpecError
 from critlocus.core.instance import Instance
 from critlocus.core.linear import work_precision
 from critlocus.core.precision import Precision
@@ -23,8 +24,29 @@ from critlocus.core.verdict import FALSE, TRUE, UNDECIDED, TierResult
 from .base import Claim
 from .linear import _deferred, differential_source, functional_view
 
-__all__ = ["certify_local_minimum", "descends", "no_bad_minimum", "product_float64"]
+__all__ = ["best_point", "certify_local_minimum", "descends", "no_bad_minimum", "product_float64"]
 
+
+def best_point(instance: Instance):
+    """The best local minimum the same search found (the global-minimum candidate): kept on the
+    instance by :func:`critlocus.strategies.search_instance`, or — for an instance rebuilt from a
+    report — re-made from ``info["best_point_float64"]`` and polished like the point itself."""
+    best = instance.__dict__.get("best_point")
+    if best is None:
+        info = instance.info or {}
+        if "best_point_float64" not in info:
+            raise InvalidArgument("no_bad_minimum needs the search's best minimum: an instance from "
+                                  "local_minimum_instances / search_instance (info['best_point_float64'])")
+        if info.get("chosen") == "best" or info.get("n_minima_found") == 1:
+            best = instance.point
+        else:
+            from critlocus.core.points import PolishedCriticalPoint
+
+            best = PolishedCriticalPoint.from_start(
+                instance.problem, np.asarray(info["best_point_float64"], dtype=np.float64),
+                found_by={"chosen": "best", "rebuilt from": "info['best_point_float64']"})
+        instance.__dict__["best_point"] = best
+    return best
 
 class _Descent(Claim):
     def __init__(self, directions: Callable[[Instance], Sequence[Callable[[], list]]], text: str):
@@ -163,7 +185,7 @@ class _NoBadMinimum(Claim):
             return _deferred(precision)
         cache = instance.__dict__.setdefault("_loss_cache", {})
         problem = instance.problem
-        if self.reference is None and instance.__dict__.get("best_point") is instance.point:
+        if self.reference is None and best_point(instance) is instance.point:
             return TierResult(precision.label, TRUE, False,
                               "the search found a single local minimum: nothing to compare",
                               {"minima_found": instance.info.get("minima_found")})
@@ -175,7 +197,7 @@ class _NoBadMinimum(Claim):
                               {"gradient": g.to_dict()})
         value, scale, _ = _loss_of(instance.evaluation(), problem, precision)
         if self.reference is None:
-            best = instance.__dict__["best_point"]
+            best = best_point(instance)
             if best is instance.point:
                 ref, ref_scale, ref_ev = value, scale, instance.evaluation()
             else:
@@ -197,7 +219,7 @@ class _NoBadMinimum(Claim):
             ev["global_candidate_gradient"] = ref_grad.to_dict()
         if self.reference is None:
             ev["global_candidate_point"] = [as_float(v) for v in (
-                instance.__dict__["best_point"].realize_float64(problem.data))]
+                best_point(instance).realize_float64(problem.data))]
         ev["W_bar"] = product_float64(instance)
         if dec.status == ZERO:
             return TierResult(precision.label, TRUE, True, f"L = {as_float(value):.6g} = global minimum", ev)
