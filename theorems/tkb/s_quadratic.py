@@ -264,7 +264,6 @@ EY_INSTANCES = eckart_young_instances(min_depth=2, max_depth=2, max_dim=4, ranks
 
 ECKART_YOUNG = Spec(
     id="tkb.thm.eckart-young",
-    certify=True,
     title="Eckart–Young on the rank strata: critical points Q_I, values, Morse indices, Hessian spectra",
     source=Source(PAPER, "Eckart–Young (classical), as used by TKB", "§ quadratic loss", ("REC", "VER")),
     statement=("For ℓ_Q(P) = ||P − Q||² with Q of distinct nonzero singular values, the truncations Q_I "
