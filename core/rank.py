@@ -148,14 +148,39 @@ def rank_float64(A: np.ndarray, precision: Precision, *, scale: float | None = N
 
 
 def rank_mp(A: mpmath.matrix, precision: Precision, *, scale: float) -> RankDecision:
-    """Rank of a dense mpmath matrix from ``mpmath.svd_r`` at the working precision."""
+    """Rank of a dense mpmath matrix from its singular values at the working precision
+    (:func:`singular_values_mp`)."""
     with mpmath.workdps(precision.dps):
-        if A.rows == 0 or A.cols == 0:
-            sv = []
-        else:
-            S = mpmath.svd_r(A, compute_uv=False)
-            sv = [S[i] for i in range(min(A.rows, A.cols))]
-    return rank_from_singular_values(sv, (A.rows, A.cols), precision, scale=scale, method="mpmath svd_r")
+        sv, method = singular_values_mp(A)
+    return rank_from_singular_values(sv, (A.rows, A.cols), precision, scale=scale, method=method)
+
+
+def singular_values_mp(A: mpmath.matrix) -> tuple[list, str]:
+    """The ``min(m, n)`` singular values of ``A`` at the current precision, and the method.
+
+    ``mpmath.svd_r`` (Golub–Kahan bidiagonalisation with implicit QR) occasionally stops with
+    "no convergence to an eigenvalue after 90 iterations"; then Aᵀ is tried, and last the
+    symmetric Jordan–Wielandt matrix ``[[0, A], [Aᵀ, 0]]`` with the Jacobi method
+    (``mpmath.eigsy``), whose eigenvalues are ``±σ_i`` and ``|m − n|`` zeros — it always
+    converges and, unlike ``eig(AᵀA)``, does not square the small singular values (Golub & Van
+    Loan, *Matrix Computations*, 4th ed., §8.6.1)."""
+    m, n = A.rows, A.cols
+    if m == 0 or n == 0:
+        return [], "mpmath svd_r"
+    for M, how in ((A, "mpmath svd_r"), (A.T, "mpmath svd_r on Aᵀ")):
+        try:
+            S = mpmath.svd_r(M, compute_uv=False)
+            return [S[i] for i in range(min(m, n))], how
+        except RuntimeError:  # mpmath's QR iteration did not converge
+            continue
+    J = mpmath.zeros(m + n, m + n)
+    for i in range(m):
+        for j in range(n):
+            J[i, m + j] = J[m + j, i] = A[i, j]
+    eig = sorted((abs(v) for v in mpmath.eigsy(J, eigvals_only=True)), reverse=True)
+    # ±σ_i come in pairs: every other value of the sorted magnitudes
+    return [eig[2 * i] for i in range(min(m, n))], \
+        "mpmath eigsy of [[0, A], [Aᵀ, 0]] (svd_r did not converge)"
 
 
 def decide_rank(source: MatrixSource, precision: Precision) -> RankDecision:

@@ -12,6 +12,8 @@ tier sees the same numbers.
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 from hypothesis import strategies as st
 
@@ -75,11 +77,15 @@ def _dataset(draw, row_in, row_out, *, n_in: int, n_out: int, min_size: int, max
     return Dataset(np.array(xs, dtype=float).reshape(len(xs), n_in), Y.reshape(len(xs), n_out))
 
 
-def generic_arrays(shape: tuple[int, ...], *, scale: float = 1.0, bits: int = 24
-                   ) -> st.SearchStrategy[np.ndarray]:
+def generic_arrays(shape: tuple[int, ...], *, scale: float = 1.0, bits: int = 24,
+                   salt: str | None = None) -> st.SearchStrategy[np.ndarray]:
     """Gaussian arrays ``scale · N(0, 1)`` from a Hypothesis-drawn seed, rounded to multiples
     of ``2^-bits`` (exact at every precision).  "Generic" in the measure-theoretic sense:
     use them where a result holds for almost every parameter.
+
+    Draw several arrays of one instance with distinct ``salt`` strings (e.g. the block names):
+    shrinking drives every seed to 0, and unsalted arrays would then all start with the same
+    numbers — ``W_1 = b_1`` puts ``W_1 x + b_1`` exactly at 0 for ``x = −1``, which is not generic.
 
     >>> a = generic_arrays((2, 3), bits=8).example()
     >>> a.shape, bool(np.all(a * 256 == np.round(a * 256)))
@@ -91,8 +97,10 @@ def generic_arrays(shape: tuple[int, ...], *, scale: float = 1.0, bits: int = 24
     scale = check_positive_real("scale", scale)
     check_integer("bits", bits, minimum=1, maximum=40)
 
+    stream = None if salt is None else zlib.crc32(str(salt).encode())
+
     def make(seed: int) -> np.ndarray:
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(seed if stream is None else [seed, stream])
         return np.ldexp(np.round(np.ldexp(scale * rng.standard_normal(shape), bits)), -bits)
 
     return st.integers(0, 2**32 - 1).map(make)

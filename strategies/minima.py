@@ -242,7 +242,7 @@ def global_minimum_instances(*, min_data: int = 1, max_data: int = 5, min_depth:
                                          output_bias=output_bias, max_params=max_params))
         data = draw(datasets(n_in=arch.n_in, n_out=arch.n_out, min_size=d, max_size=d, bits=input_bits))
         problem = Problem(Network(arch, draw(acts)), loss, data)
-        hidden = {b.name: draw(generic_arrays(b.shape)) for b in _hidden_blocks(arch)}
+        hidden = {b.name: draw(generic_arrays(b.shape, salt=b.name)) for b in _hidden_blocks(arch)}
         point = global_minimum_point(problem, hidden)
         info = {"point_kind": "global minimum", "construction": "W̃ = Yᵀ Φ̃⁺ on generic p'",
                 "d": d, "augmented_rank": d}
@@ -356,7 +356,7 @@ def slice_instances(*, min_data: int = 1, max_data: int = 5, min_depth: int = 2,
         act = draw(acts)
         data = draw(datasets(n_in=n_in, n_out=n_out, min_size=d, max_size=d))
         problem = Problem(Network(arch, act), squared_error(), data)
-        hidden = {b.name: draw(generic_arrays(b.shape)) for b in _hidden_blocks(arch)}
+        hidden = {b.name: draw(generic_arrays(b.shape, salt=b.name)) for b in _hidden_blocks(arch)}
         # dependent units of the last hidden layer (layer ℓ−1): exact relations between rows
         W, b = hidden[f"W_{depth - 1}"], hidden[f"b_{depth - 1}"]
         allowed = [m for m in mechanisms if m != "negated" or act.name in ODD_ACTIVATIONS]
@@ -388,7 +388,8 @@ def slice_instances(*, min_data: int = 1, max_data: int = 5, min_depth: int = 2,
         else:
             rules = {name: Given(v, note="hidden layer p'") for name, v in hidden.items()}
             for name in _last_layer_names(arch):
-                rules[name] = Given(draw(generic_arrays(arch.layout.block(name).shape)), note="last layer")
+                rules[name] = Given(draw(generic_arrays(arch.layout.block(name).shape, salt=name)),
+                                     note="last layer")
             recipe = PointRecipe(arch, rules)
         info = {"point_kind": f"slice point ({point})", "relations": relations, "d": d,
                 "free_units": n_free, "feature_rank": k, "augmented_rank": k_tilde,
@@ -429,7 +430,7 @@ def generic_point_instances(*, regime: str = "very_wide", min_data: int = 1, max
                                          min_excess=min_excess, max_width=max_width))
         data = draw(datasets(n_in=arch.n_in, n_out=arch.n_out, min_size=d, max_size=d))
         problem = Problem(Network(arch, draw(acts)), squared_error(), data)
-        rules = {b.name: Given(draw(generic_arrays(b.shape)), note="generic")
+        rules = {b.name: Given(draw(generic_arrays(b.shape, salt=b.name)), note="generic")
                  for b in arch.layout.blocks}
         info = {"point_kind": "generic", "regime": regime, "d": d}
         return Instance(problem, PointRecipe(arch, rules), label="generic p", info=info)

@@ -68,3 +68,26 @@ def test_bad_inputs_are_named():
         decide_rank(np.eye(2), FLOAT64)
     with pytest.raises(InvalidArgument, match="rows"):
         ExactMatrix(lambda: [[1, 2], [3]])
+
+
+def test_singular_values_when_mpmath_svd_does_not_converge(monkeypatch):
+    """mpmath's svd_r sometimes stops ("no convergence to an eigenvalue after 90 iterations": a
+    deep search crashed tkb.sec.normalized-parameterization with it); the Jacobi method on
+    [[0, A], [Aᵀ, 0]] then gives the same singular values, tiny ones included."""
+    import mpmath
+
+    from critlocus.core.rank import singular_values_mp
+
+    with mpmath.workdps(40):
+        A = mpmath.matrix([[1, 2, 3], [2, 4, 6 + mpmath.mpf(10) ** -25]])  # σ₂ ≈ 1e-25
+        want, _ = singular_values_mp(A)
+
+        def stuck(*args, **kwargs):
+            raise RuntimeError("svd: no convergence to an eigenvalue after 90 iterations")
+
+        monkeypatch.setattr(mpmath, "svd_r", stuck)
+        got, method = singular_values_mp(A)
+        assert "eigsy" in method and len(got) == 2
+        for g, w in zip(got, want):
+            assert abs(g - w) <= 64 * mpmath.eps * want[0]
+        assert got[1] > 0  # resolved: its error bound 64·u·σ₁ is 1e12 times smaller than σ₂

@@ -184,8 +184,8 @@ def _mild_instances():
         arch = Architecture((n0, *hidden, 1))
         # generic data (Gaussian, distinct inputs almost surely): clustered or all-zero targets make
         # J ill-conditioned and are not what "generic data" means
-        data = Dataset(draw(generic_arrays((d, n0), scale=1.0, bits=16)),
-                       draw(generic_arrays((d, 1), scale=1.0, bits=16)))
+        data = Dataset(draw(generic_arrays((d, n0), scale=1.0, bits=16, salt="X")),
+                       draw(generic_arrays((d, 1), scale=1.0, bits=16, salt="Y")))
         act = draw(strategies.activations(analytic=True, strictly_increasing=True, bounded=True))
         problem = Problem(Network(arch, act), squared_error(), data)
         theta = draw(generic_arrays((arch.n_params,), scale=1.0, bits=16))
