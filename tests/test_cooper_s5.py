@@ -121,3 +121,43 @@ def test_deciding_precision_orders_the_ladder_with_the_certified_tier():
     assert _deciding_precision(outcome("certified", "mpmath-30", "float64")) == "mpmath-30"
     assert _deciding_precision(outcome("mpmath-60", "mpmath-30")) == "mpmath-60"
     assert _deciding_precision(outcome()) == "none"
+
+
+def test_a_network_without_a_point_of_the_kind_is_replaced_by_a_fresh_problem(monkeypatch):
+    """When a network has no local minimum within reach on any of its datasets (x + x³ on
+    widths 1-1-1), the draw moves on to a freshly drawn problem and says so; its point is a
+    real critical point (∇L = 0 decided at 60 digits) of a different network."""
+    from hypothesis import HealthCheck, given, settings
+
+    import critlocus.strategies.critical as critical
+    from critlocus.core.precision import mp_precision
+    from critlocus.theorems.cooper.s5_level_sets import _root_found
+
+    real = critical.find_critical_points
+    failing: dict = {}  # the first network drawn in each example has nothing, on any data
+
+    def flaky(problem, **kw):
+        key = (problem.architecture.widths, problem.architecture.bias, problem.network.activation.name)
+        failing.setdefault("net", key)
+        return [] if key == failing["net"] else real(problem, **kw)
+
+    monkeypatch.setattr(critical, "find_critical_points", flaky)
+    seen = []
+
+    @settings(max_examples=3, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(_root_found("local_min", max_width=3, max_data=3))
+    def check(inst):
+        failing.clear()
+        seen.append(inst)
+
+    check()
+    moved = [i for i in seen if i.info.get("fresh_problem")]
+    assert moved, [i.info for i in seen]
+    for inst in moved:
+        assert any(k.startswith("problem") for k in inst.info["retried"])
+        if inst.info.get("found"):
+            dec = inst.evaluation().gradient_decision(mp_precision(60))
+            assert dec.status == "zero", dec.to_dict()
+        else:
+            assert "inconclusive" in inst.info

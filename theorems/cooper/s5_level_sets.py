@@ -102,7 +102,9 @@ def _critical_summary(checked, *, title: str) -> dict:
             if inst.info.get("found"):
                 kind += {"zero": ", L = 0", "nonzero": ", L > 0"}.get(
                     claims.loss_decision(inst, _MP30).status, ", L ≈ 0?")
-            if "fresh_data" in inst.info:
+            if "fresh_problem" in inst.info:
+                kind += " (on a fresh problem)"
+            elif "fresh_data" in inst.info:
                 kind += " (on fresh data)"
             elif "retried" in inst.info:
                 kind += " (on a retry)"
@@ -178,7 +180,7 @@ def _without_output_bias(arch: Architecture) -> Architecture:
 
 def _root_found(kind: str, *, regime: str = "any", excess: int = 0, output_bias: bool = True,
                 max_width: int = 5, max_outputs: int = 2, max_data: int = 4, retry_starts: int = 6,
-                fresh_data: int = 2):
+                fresh_data: int = 2, fresh_problems: int = 2):
     """Critical points found by multistart root finding on ∇L (Newton-MR / L-BFGS in float64,
     :mod:`critlocus.core.critical`) and polished at every precision until ∇L = 0 is decided.
 
@@ -189,9 +191,11 @@ def _root_found(kind: str, *, regime: str = "any", excess: int = 0, output_bias:
     run again on the same problem from ``retry_starts`` fresh starts; if that finds nothing either,
     the same network is tried on up to ``fresh_data`` fresh generic datasets (some problems have no
     point of the kind within reach: x + x³ on a narrow network has its infimum at infinity for most
-    data), and a draw that still has nothing is an ``inconclusive`` instance with every reason
-    (never skipped, never judged on a point of the wrong kind).  ``info["retried"]`` records the
-    earlier attempts, ``info["fresh_data"]`` how many datasets were replaced."""
+    data), then on up to ``fresh_problems`` freshly drawn problems (network, activation and data:
+    some networks have no such point within reach on any data, e.g. x + x³ on widths 1-1-1), and
+    a draw that still has nothing is an ``inconclusive`` instance with every reason (never
+    skipped, never judged on a point of the wrong kind).  ``info["retried"]`` records the earlier
+    attempts, ``info["fresh_data"]`` and ``info["fresh_problem"]`` how many were replaced."""
     # with an output bias and one data point every critical point is a global minimum (∂f/∂b_ℓ = I
     # forces r = 0), so saddles and non-global points need d ≥ 2: a very wide network must then
     # have n_{ℓ−1} ≥ 2 + excess
@@ -212,10 +216,23 @@ def _root_found(kind: str, *, regime: str = "any", excess: int = 0, output_bias:
         return critical_point_instances(architectures=st.just(arch), activations=activation,
                                         datasets=datasets, kind=kind, starts=starts, max_iterations=40)
 
-    def fresh(previous: Instance, left: int):
-        """``previous`` found nothing even on a retry: the same network on fresh data."""
-        if previous.info.get("found", True) or kind == "any" or left == 0:
+    def fresh(previous: Instance, left: int, problems_left: int):
+        """``previous`` found nothing even on a retry: the same network on fresh data, then a
+        freshly drawn problem."""
+        if previous.info.get("found", True) or kind == "any":
             return st.just(previous)
+        if left == 0:
+            if problems_left == 0:
+                return st.just(previous)
+
+            def new_problem(inst: Instance) -> Instance:
+                inst.info["fresh_problem"] = inst.info.get("fresh_problem", 0) + 1  # one per layer
+                why = f"problem {inst.info['fresh_problem']}"
+                inst.info["retried"] = {**previous.info.get("retried", {}), **inst.info.get("retried", {}),
+                                        why: previous.info["inconclusive"]}
+                return inst
+
+            return base.flatmap(lambda inst: again(inst, problems_left - 1)).map(new_problem)
         arch, activation = previous.problem.architecture, previous.problem.network.activation
 
         def record(inst: Instance) -> Instance:
@@ -225,19 +242,20 @@ def _root_found(kind: str, *, regime: str = "any", excess: int = 0, output_bias:
             return inst
 
         return search(arch, activation, data, retry_starts).map(record).flatmap(
-            lambda inst: fresh(inst, left - 1))
+            lambda inst: fresh(inst, left - 1, problems_left))
 
-    def again(first: Instance):
+    def again(first: Instance, problems_left: int = fresh_problems):
         if first.info.get("found", True):
             return st.just(first)
         problem = first.problem
         retry = search(problem.architecture, problem.network.activation, lambda arch: st.just(problem.data),
                        retry_starts)
         return retry.map(lambda inst: _after_retry(inst, first, kind)).flatmap(
-            lambda inst: fresh(inst, fresh_data))
+            lambda inst: fresh(inst, fresh_data, problems_left))
 
-    return critical_point_instances(architectures=archs, datasets=data, kind=kind, starts=3,
-                                    max_iterations=40).flatmap(again)
+    base = critical_point_instances(architectures=archs, datasets=data, kind=kind, starts=3,
+                                    max_iterations=40)
+    return base.flatmap(again)
 
 
 def _after_retry(inst: Instance, first: Instance, kind: str) -> Instance:
